@@ -1,0 +1,56 @@
+/* An embedded interpreter whose start-up modules and app come from frore's table. */
+#include <Python.h>
+#include <stdio.h>
+
+#include "frozen/frozen_modules.h"
+
+int main(int argc, char **argv)
+{
+    PyConfig config;
+    PyStatus status;
+    PyObject *names, *app, *result;
+    int i, rc = 1;
+
+    /* Before Py_Initialize: the interpreter reads the table while starting. */
+    switch (frore_install_frozen_modules()) {
+    case 1:
+        fprintf(stderr, "frozen table disabled by FRORE_FROZEN_MODULES\n");
+        break;
+    case -1:
+        fprintf(stderr, "out of memory installing the frozen table\n");
+        return 1;
+    }
+
+    /* Isolated: no environment variables, no user site-packages. */
+    PyConfig_InitIsolatedConfig(&config);
+    status = PyConfig_SetBytesArgv(&config, argc, argv);
+    if (PyStatus_Exception(status))
+        goto fail;
+    status = Py_InitializeFromConfig(&config);
+    if (PyStatus_Exception(status))
+        goto fail;
+    PyConfig_Clear(&config);
+
+    names = PyList_New(0);
+    for (i = 0; i < frore_frozen_module_count; i++) {
+        PyObject *name = PyUnicode_FromString(frore_frozen_module_name(i));
+        PyList_Append(names, name);
+        Py_DECREF(name);
+    }
+    app = PyImport_ImportModule("app");
+    result = app ? PyObject_CallMethod(app, "main", "O", names) : NULL;
+    if (result == NULL)
+        PyErr_Print();
+    else
+        rc = (int)PyLong_AsLong(result);
+    Py_XDECREF(result);
+    Py_XDECREF(app);
+    Py_DECREF(names);
+    if (Py_FinalizeEx() < 0)
+        rc = 120;
+    return rc;
+
+fail:
+    PyConfig_Clear(&config);
+    Py_ExitStatusException(status);
+}

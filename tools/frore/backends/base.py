@@ -1,0 +1,50 @@
+"""What every backend shares: how to name files so the output is relocatable.
+
+A path under the manifest's folder is written relative to it, and a path in
+the target interpreter's standard library relative to that; so the same
+checkout in two places produces byte-identical build files, and only the
+interpreter's own location is machine-specific.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..model import Resolved
+
+ROOT = "ROOT"
+STDLIB = "STDLIB"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+class Backend:
+    """Base for renderers: subclasses implement :meth:`render`."""
+
+    def __init__(self, resolved: Resolved, output: Path) -> None:
+        self.resolved = resolved
+        self.output = output          # the build file this backend writes
+        self.manifest = resolved.manifest
+        self.interpreter = resolved.interpreter
+
+    def anchor(self, path: Path) -> tuple[str, str]:
+        """(ROOT or STDLIB, '/'-separated path relative to that anchor)."""
+        stdlib = self.interpreter.stdlib
+        if _inside(path, stdlib) and not _inside(path, self.manifest.root):
+            return STDLIB, os.path.relpath(path, stdlib).replace(os.sep, "/")
+        return ROOT, os.path.relpath(path, self.manifest.root).replace(os.sep, "/")
+
+    def root_from_output(self) -> str:
+        """The manifest folder, relative to the folder of the build file."""
+        rel = os.path.relpath(self.manifest.root, self.output.parent).replace(os.sep, "/")
+        return "" if rel == "." else rel + "/"
+
+    def render(self) -> str:
+        raise NotImplementedError

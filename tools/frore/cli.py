@@ -1,0 +1,186 @@
+"""The ``frore`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__, emit_c, pipeline
+from .errors import EXIT_STALE, EXIT_USAGE, FroreError, display_path
+from .freeze import Job, freeze_all, progress_printer
+from .interpreter import locate
+from .write import read_text, write_if_changed
+
+DESCRIPTION = """\
+Declare the Python modules to freeze once, in frozen.toml; frore writes the C
+headers that embed their bytecode, the module table, and build rules that keep
+them current.
+"""
+
+EPILOG = """\
+typical use:
+  frore regen                 write headers, module table and Make fragment
+  frore check                 exit 1 (and list them) when outputs are stale
+  frore list --json           the resolved modules, for scripts
+  make                        with the fragment included: re-freezes what changed
+
+environment:
+  FRORE_FROZEN_MODULES=off    at run time, the installed table is skipped and
+                              modules import from source (no rebuild needed)
+
+exit status: 0 ok, 1 stale outputs or a source that does not compile,
+2 usage or manifest error.  See README.md for the manifest reference.
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-m", "--manifest", default="frozen.toml", metavar="PATH",
+                   help="the manifest (default: ./frozen.toml)")
+    p.add_argument("--python", metavar="EXE",
+                   help="freeze with this interpreter instead of the manifest's `python`")
+
+
+def _jobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="parallel freezing processes (default: number of CPUs)")
+    p.add_argument("--force", action="store_true",
+                   help="recompile every module, ignoring the keys in existing headers")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frore", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"frore {__version__}")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    verbosity.add_argument("-v", "--verbose", action="store_true",
+                           help="also say what was left unchanged")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("regen", help="write every output the manifest declares",
+                       description="Write every output whose content changed (atomically); "
+                                   "leave the rest untouched so their mtimes stay.")
+    _common(p)
+    _jobs(p)
+    p.add_argument("--touch", action="store_true",
+                   help="also bump the mtime of unchanged outputs (for build rules)")
+    p.add_argument("-q", "--quiet", action="store_true", dest="sub_quiet", help=argparse.SUPPRESS)
+
+    p = sub.add_parser("check", help="exit 1 if any output is stale or missing",
+                       description="Compute every output and compare; write nothing.  "
+                                   "Exit 0 when current, 1 listing what is stale.")
+    _common(p)
+    _jobs(p)
+
+    p = sub.add_parser("list", help="show the resolved modules",
+                       description="One line per module: name, package flag, alias, group, "
+                                   "source and header; --json for scripts.")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("freeze", help="freeze one module into one header (what build rules run)",
+                       description="Compile SOURCE as module NAME with the target interpreter "
+                                   "and write the header OUTPUT.  The output's mtime is bumped "
+                                   "even when its content is unchanged, as build tools expect.")
+    p.add_argument("name", metavar="NAME", help="module name compiled into <frozen NAME>")
+    p.add_argument("source", metavar="SOURCE", type=Path)
+    p.add_argument("output", metavar="OUTPUT", type=Path)
+    p.add_argument("--python", metavar="EXE", help="target interpreter (default: this one)")
+    p.add_argument("--no-touch", action="store_true",
+                   help="leave an unchanged output's mtime alone")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "sub_quiet", False):
+        args.quiet = True
+    try:
+        return COMMANDS[args.command](args)
+    except FroreError as exc:
+        print(f"frore: error: {exc}" if exc.path is None else str(exc) + "", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("frore: interrupted; no output was left half-written", file=sys.stderr)
+        return 130
+
+
+def _progress(args):
+    return None if args.quiet else progress_printer()
+
+
+def cmd_regen(args) -> int:
+    resolved = pipeline.load(args.manifest, args.python)
+
+    def report(what: str, path: Path) -> None:
+        if not args.quiet:
+            print(f"frore: {what} {display_path(path)}")
+
+    changed = pipeline.regen(resolved, args.jobs, args.force, args.touch, _progress(args), report)
+    if args.verbose and not changed:
+        print("frore: every output is up to date")
+    return 0
+
+
+def cmd_check(args) -> int:
+    resolved = pipeline.load(args.manifest, args.python)
+    problems = pipeline.check(resolved, args.jobs, args.force, _progress(args))
+    for reason, path in problems:
+        print(f"{reason}: {display_path(path)}")
+    if problems:
+        if not args.quiet:
+            print(f"frore: {len(problems)} output(s) out of date; run `frore regen`",
+                  file=sys.stderr)
+        return EXIT_STALE
+    if args.verbose:
+        print("frore: every output is up to date")
+    return 0
+
+
+def cmd_list(args) -> int:
+    resolved = pipeline.load(args.manifest, args.python)
+    rows = [{
+        "name": m.name,
+        "source": str(m.source),
+        "is_package": m.is_package,
+        "alias_of": m.alias_of,
+        "group": m.group,
+        "header": str(m.header),
+    } for m in resolved.modules]
+    if args.json:
+        json.dump({"python": str(resolved.interpreter.executable),
+                   "python_version": ".".join(map(str, resolved.interpreter.version)),
+                   "modules": rows}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    width = max((len(r["name"]) for r in rows), default=4)
+    for r in rows:
+        flags = ("pkg" if r["is_package"] else "   ")
+        alias = f" (alias of {r['alias_of']})" if r["alias_of"] else ""
+        print(f"{r['name']:<{width}}  {flags}  [{r['group']}]  {display_path(Path(r['source']))}{alias}")
+    return 0
+
+
+def cmd_freeze(args) -> int:
+    interp = locate(args.python, Path.cwd())
+    try:
+        source = args.source.read_bytes()
+    except OSError as exc:
+        raise FroreError(f"cannot read source: {exc.strerror}", args.source, exit_code=EXIT_USAGE) from None
+    key = emit_c.header_key(args.name, source, interp.magic)
+    existing = read_text(args.output)
+    if existing is not None and emit_c.read_key(existing) == key:
+        text = existing
+    else:
+        data = freeze_all(interp, [Job(args.name, args.source.absolute())])[args.name]
+        text = emit_c.render_header(args.name, data, interp, key)
+    write_if_changed(args.output, text, touch=not args.no_touch)
+    return 0
+
+
+COMMANDS = {"regen": cmd_regen, "check": cmd_check, "list": cmd_list, "freeze": cmd_freeze}

@@ -1,0 +1,77 @@
+"""All C syntax frore writes goes through here: identifiers, strings, byte blobs.
+
+Byte blobs are written twice in each header, chosen by the preprocessor:
+a string literal for GCC and Clang (far cheaper to compile than a list of
+integers) and an integer array for MSVC, whose string literals are limited to
+about 64 KiB.  Both carry one trailing NUL so ``sizeof - 1`` is the size.
+"""
+
+from __future__ import annotations
+
+# Printable ASCII that may appear unescaped inside a C string literal.  '?'
+# is excluded (trigraphs), as are '"' and '\\'.  Digits are safe because
+# every escape below is a full three-digit octal escape, which cannot absorb
+# a following digit.
+_PLAIN = frozenset(b" !#$%&'()*+,-./0123456789:;<=>@ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   b"[]^_`abcdefghijklmnopqrstuvwxyz{|}~")
+_ESCAPES = {b: f"\\{b:03o}" for b in range(256)}
+for _b in _PLAIN:
+    _ESCAPES[_b] = chr(_b)
+_ESCAPES[ord("\n")] = "\\n"
+_ESCAPES[ord("\t")] = "\\t"
+_ESCAPES[ord('"')] = '\\"'
+_ESCAPES[ord("\\")] = "\\\\"
+_ESCAPE_LIST = [_ESCAPES[b] for b in range(256)]
+
+STRING_LINE_BYTES = 64      # source bytes per literal line
+ARRAY_LINE_BYTES = 16       # values per line of the MSVC array
+
+
+def identifier(name: str) -> str:
+    """Mangle a dotted module name into a unique C identifier fragment.
+
+    CPython replaces '.' with '_', so ``a.b_c`` and ``a_b.c`` collide.  Here
+    '_' becomes '__', '.' becomes '_0' and anything outside [A-Za-z0-9] becomes
+    '_x<hex>_': every mangled name decodes back to exactly one module name.
+    """
+    out = []
+    for ch in name:
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif ch == "_":
+            out.append("__")
+        elif ch == ".":
+            out.append("_0")
+        else:
+            out.append(f"_x{ord(ch):x}_")
+    return "".join(out)
+
+
+def string(text: str) -> str:
+    """A C string literal holding *text* encoded as UTF-8."""
+    return '"' + "".join(_ESCAPE_LIST[b] for b in text.encode("utf-8")) + '"'
+
+
+def comment(text: str) -> str:
+    """A C comment that cannot be closed early by its content."""
+    return "/* " + text.replace("*/", "* /") + " */"
+
+
+def string_literal_lines(data: bytes, indent: str = "    ") -> list[str]:
+    """*data* as adjacent string literals, one per line."""
+    lines = []
+    esc = _ESCAPE_LIST
+    for start in range(0, len(data), STRING_LINE_BYTES):
+        chunk = data[start:start + STRING_LINE_BYTES]
+        lines.append(indent + '"' + "".join([esc[b] for b in chunk]) + '"')
+    return lines or [indent + '""']
+
+
+def array_lines(data: bytes, indent: str = "    ") -> list[str]:
+    """*data* plus a trailing 0 as comma-separated integers, for MSVC."""
+    data = data + b"\0"
+    lines = []
+    for start in range(0, len(data), ARRAY_LINE_BYTES):
+        chunk = data[start:start + ARRAY_LINE_BYTES]
+        lines.append(indent + ",".join(str(b) for b in chunk) + ",")
+    return lines

@@ -1,0 +1,42 @@
+"""The one exception type for mistakes a user can fix (as opposed to bugs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Exit statuses: the CLI maps errors onto these, packaging scripts rely on them.
+EXIT_STALE = 1      # `check` found stale outputs, or a source failed to compile
+EXIT_USAGE = 2      # bad command line or manifest
+
+
+class FroreError(Exception):
+    """A user-facing error, rendered as ``path:line: message``.
+
+    Carrying the location as data (not pre-formatted text) lets every stage
+    report errors the same way, and lets tests assert on file and line.
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None,
+                 line: int | None = None, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = display_path(self.path)
+        if self.line:
+            where += f":{self.line}"
+        return f"{where}: {self.message}"
+
+
+def display_path(path: Path) -> str:
+    """Shortest faithful way to show *path*: relative to the cwd when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

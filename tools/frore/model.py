@@ -1,0 +1,109 @@
+"""Plain data passed between stages: manifest → resolve → freeze → emit → backends.
+
+Nothing here does I/O.  Every later stage reads only these records, which is
+what lets the backends agree with each other byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One string of a group's ``modules`` list, with where it was written."""
+
+    spec: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    entries: tuple[Entry, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where generated files go; absolute paths (resolved against the manifest)."""
+
+    headers: Path
+    table: Path                 # the module table .c; its .h sits beside it
+    make: Path | None           # GNU Make fragment, or None to skip
+
+    @property
+    def table_header(self) -> Path:
+        return self.table.with_suffix(".h")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path                  # absolute path of frozen.toml
+    python: str | None          # as written; None means "the interpreter running frore"
+    python_line: int
+    search_path: tuple[str, ...]
+    search_path_line: int
+    outputs: Outputs
+    groups: tuple[Group, ...]
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The target interpreter: whose bytecode and marshal format are frozen."""
+
+    executable: Path
+    version: tuple[int, int, int]
+    magic: str                  # hex of importlib.util.MAGIC_NUMBER
+    stdlib: Path
+    include: Path               # where Python.h is, for embedders' compile flags
+    libdir: Path                # where libpythonX.Y is
+    ldversion: str              # "3.11" (with ABI flags where a build has them)
+
+    @property
+    def minor(self) -> tuple[int, int]:
+        return self.version[0], self.version[1]
+
+
+@dataclass(frozen=True)
+class FrozenModule:
+    """One entry of the module table.
+
+    ``source_id`` is the module whose code is frozen (it names the header and
+    the ``<frozen ...>`` filename); ``name`` is what ``import`` finds.  They
+    differ only for aliases (``posixpath : os.path``).
+    """
+
+    name: str
+    source_id: str
+    source: Path
+    is_package: bool
+    group: str
+    header: Path
+    line: int                   # manifest line that declared it
+
+    @property
+    def alias_of(self) -> str | None:
+        return self.source_id if self.source_id != self.name else None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Everything downstream needs: the manifest, its interpreter, its modules."""
+
+    manifest: Manifest
+    interpreter: Interpreter
+    modules: tuple[FrozenModule, ...]
+    search_path: tuple[Path, ...] = field(default=())
+
+    def units(self) -> list[FrozenModule]:
+        """One module per header (aliases share their source's header), in table order."""
+        seen: dict[str, FrozenModule] = {}
+        for m in self.modules:
+            seen.setdefault(m.source_id, m)
+        return list(seen.values())

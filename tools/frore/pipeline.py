@@ -1,0 +1,136 @@
+"""manifest → resolve → freeze → emit → backends, as one function that returns
+every output's text; ``regen`` writes it, ``check`` compares it.
+
+All outputs are computed before anything is written, so a manifest error or
+a syntax error in any source leaves every existing file untouched.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import FORMAT_VERSION, emit_c, manifest as manifest_mod
+from .backends.make import MakeBackend
+from .freeze import Job, freeze_all
+from .model import Resolved
+from .resolve import resolve
+from .write import read_text, write_if_changed
+
+STAMP_NAME = ".frore-freezer"
+HEADER_MARK = f"/* {emit_c.GENERATED_MARK}: marshalled code"
+
+
+def frore_command() -> str:
+    """How build rules run frore: this very interpreter, not a PATH lookup or shim."""
+    return shlex.quote(sys.executable).replace("$", "$$") + " -m frore"
+
+
+def load(manifest_path: str | Path, python: str | None = None) -> Resolved:
+    return resolve(manifest_mod.load(manifest_path), python)
+
+
+def stamp_path(resolved: Resolved) -> Path:
+    return resolved.manifest.outputs.headers / STAMP_NAME
+
+
+def stamp_text(resolved: Resolved) -> str:
+    """The freezer's identity: when it changes, build rules re-freeze every header."""
+    interp = resolved.interpreter
+    return (f"python {interp.minor[0]}.{interp.minor[1]}\n"
+            f"magic {interp.magic}\n"
+            f"frore-format {FORMAT_VERSION}\n")
+
+
+@dataclass
+class Plan:
+    """Every output path with its text, in write order (see ``regen``)."""
+
+    files: dict[Path, str]
+    frozen: int                 # how many headers had to be compiled
+
+
+def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
+         progress: Callable[[int, int], None] | None = None) -> Plan:
+    interp = resolved.interpreter
+    headers: dict[Path, str] = {}
+    todo: list[Job] = []
+    keys: dict[str, str] = {}
+    units = resolved.units()
+    for unit in units:
+        source = unit.source.read_bytes()
+        key = emit_c.header_key(unit.source_id, source, interp.magic)
+        keys[unit.source_id] = key
+        existing = None if force else read_text(unit.header)
+        if existing is not None and emit_c.read_key(existing) == key:
+            headers[unit.header] = existing
+        else:
+            todo.append(Job(unit.source_id, unit.source))
+    frozen = freeze_all(interp, todo, jobs, progress if len(todo) > 1 else None)
+    for unit in units:
+        if unit.header not in headers:
+            headers[unit.header] = emit_c.render_header(
+                unit.source_id, frozen[unit.source_id], interp, keys[unit.source_id])
+
+    outputs = resolved.manifest.outputs
+    # Write order matters to Make: an output must not be older than one it follows.
+    files: dict[Path, str] = {}
+    if outputs.make is not None:
+        files[outputs.make] = MakeBackend(resolved, outputs.make, frore_command(),
+                                          stamp_path(resolved)).render()
+    files[stamp_path(resolved)] = stamp_text(resolved)
+    files.update(sorted(headers.items(), key=lambda kv: str(kv[0])))
+    files[outputs.table_header] = emit_c.render_table_h(resolved)
+    files[outputs.table] = emit_c.render_table_c(resolved)
+    return Plan(files, len(todo))
+
+
+def stray_headers(resolved: Resolved, planned: dict[Path, str]) -> list[Path]:
+    """Headers frore wrote earlier for modules no longer in the manifest."""
+    folder = resolved.manifest.outputs.headers
+    if not folder.is_dir():
+        return []
+    stray = []
+    for path in sorted(folder.glob("*.h")):
+        if path in planned:
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            if f.read(len(HEADER_MARK)) == HEADER_MARK:
+                stray.append(path)
+    return stray
+
+
+def regen(resolved: Resolved, jobs: int | None = None, force: bool = False, touch: bool = False,
+          progress=None, report: Callable[[str, Path], None] | None = None) -> list[Path]:
+    """Write every output whose content changed; remove stray headers.  Returns changed paths."""
+    result = plan(resolved, jobs, force, progress)
+    changed = []
+    for path, text in result.files.items():
+        if write_if_changed(path, text, touch=touch):
+            changed.append(path)
+            if report:
+                report("wrote", path)
+    for path in stray_headers(resolved, result.files):
+        path.unlink()
+        changed.append(path)
+        if report:
+            report("removed", path)
+    return changed
+
+
+def check(resolved: Resolved, jobs: int | None = None, force: bool = False,
+          progress=None) -> list[tuple[str, Path]]:
+    """(reason, path) for every output that regen would change; empty when current."""
+    result = plan(resolved, jobs, force, progress)
+    problems = []
+    for path, text in result.files.items():
+        current = read_text(path)
+        if current is None:
+            problems.append(("missing", path))
+        elif current != text:
+            problems.append(("stale", path))
+    problems += [("stray", p) for p in stray_headers(resolved, result.files)]
+    return problems

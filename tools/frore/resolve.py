@@ -1,0 +1,139 @@
+"""Turn a Manifest into the ordered list of FrozenModule records.
+
+This is the only stage that looks for source files; everything after it
+reads the records.  Package globs are expanded in sorted order so the table
+is the same on every machine and file system.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import FroreError
+from .interpreter import locate
+from .model import Entry, FrozenModule, Interpreter, Manifest, Resolved
+from .spec import SpecError, is_dotted, parse_spec
+
+STDLIB_TOKEN = "{stdlib}"
+
+
+def resolve(manifest: Manifest, python_override: str | None = None) -> Resolved:
+    if python_override is not None:
+        interp = locate(python_override, Path.cwd())
+    else:
+        interp = locate(manifest.python, manifest.root, manifest.path, manifest.python_line)
+    roots = search_roots(manifest, interp)
+    finder = _Finder(roots, manifest)
+    modules: list[FrozenModule] = []
+    by_name: dict[str, FrozenModule] = {}
+    headers: dict[str, str] = {}   # case-folded header name -> source id
+
+    for group in manifest.groups:
+        for entry in group.entries:
+            for name, source_id, source, is_package in finder.expand(entry):
+                if name in by_name:
+                    first = by_name[name]
+                    raise FroreError(f"duplicate frozen name {name!r} (first declared on line "
+                                     f"{first.line})", manifest.path, entry.line)
+                header = manifest.outputs.headers / f"{source_id}.h"
+                folded = header.name.casefold()
+                if headers.setdefault(folded, source_id) != source_id:
+                    raise FroreError(f"{source_id!r} and {headers[folded]!r} would share the header "
+                                     f"file name {header.name!r} on case-insensitive file systems",
+                                     manifest.path, entry.line)
+                module = FrozenModule(name=name, source_id=source_id, source=source,
+                                      is_package=is_package, group=group.name,
+                                      header=header, line=entry.line)
+                by_name[name] = module
+                modules.append(module)
+    _check_shared_sources(modules, manifest)
+    return Resolved(manifest=manifest, interpreter=interp, modules=tuple(modules),
+                    search_path=tuple(roots))
+
+
+def search_roots(manifest: Manifest, interp: Interpreter) -> list[Path]:
+    roots = []
+    for raw in manifest.search_path:
+        path = raw.replace(STDLIB_TOKEN, str(interp.stdlib))
+        root = (manifest.root / path).absolute()
+        if not root.is_dir():
+            raise FroreError(f"search-path entry {raw!r} is not a directory ({root})",
+                             manifest.path, manifest.search_path_line)
+        roots.append(Path(os.path.normpath(root)))
+    return roots
+
+
+def _check_shared_sources(modules: list[FrozenModule], manifest: Manifest) -> None:
+    """Two different source ids must not claim different files under one header."""
+    sources: dict[str, FrozenModule] = {}
+    for m in modules:
+        first = sources.setdefault(m.source_id, m)
+        if first.source != m.source:
+            raise FroreError(f"{m.source_id!r} is frozen from two files: {first.source} "
+                             f"(line {first.line}) and {m.source}", manifest.path, m.line)
+
+
+class _Finder:
+    def __init__(self, roots: list[Path], manifest: Manifest) -> None:
+        self.roots = roots
+        self.manifest = manifest
+
+    def fail(self, entry: Entry, message: str) -> FroreError:
+        return FroreError(message, self.manifest.path, entry.line)
+
+    def find(self, name: str, entry: Entry) -> tuple[Path, bool]:
+        """(source file, is_package) of *name*, searching roots in order like sys.path."""
+        parts = name.split(".")
+        for root in self.roots:
+            base = root.joinpath(*parts)
+            init = base / "__init__.py"
+            if init.is_file():
+                return init, True
+            module = base.with_name(parts[-1] + ".py")
+            if module.is_file():
+                return module, False
+        shown = ", ".join(str(r) for r in self.roots)
+        raise self.fail(entry, f"module {name!r} not found in the search path ({shown})")
+
+    def expand(self, entry: Entry):
+        """Yield (frozen name, source id, source path, is_package) for one entry."""
+        try:
+            spec = parse_spec(entry.spec)
+        except SpecError as exc:
+            raise self.fail(entry, str(exc)) from None
+
+        if spec.path is not None:
+            source = (self.manifest.root / spec.path).absolute()
+            if not source.is_file():
+                raise self.fail(entry, f"source file {spec.path!r} does not exist")
+            is_package = spec.package or spec.alias_is_package or source.name == "__init__.py"
+            yield spec.frozen_as or spec.source, spec.source, Path(os.path.normpath(source)), is_package
+            return
+
+        source, is_package = self.find(spec.source, entry)
+        if spec.package and not is_package:
+            raise self.fail(entry, f"{spec.source!r} is a module, not a package "
+                                   f"(drop the '<...>' or point it at a package)")
+        name = spec.frozen_as or spec.source
+        yield name, spec.source, source, is_package or spec.alias_is_package
+        if spec.submodules:
+            for sub_id, sub_path, sub_is_pkg in self._submodules(spec.source, source.parent,
+                                                                 spec.submodules == "**"):
+                sub_name = name + sub_id[len(spec.source):]
+                yield sub_name, sub_id, sub_path, sub_is_pkg
+
+    def _submodules(self, package: str, directory: Path, recursive: bool):
+        """Direct (or all) submodules of a package directory, sorted by name."""
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        for item in entries:
+            if item.is_file() and item.name.endswith(".py") and item.name != "__init__.py":
+                stem = item.name[:-3]
+                if is_dotted(stem):
+                    yield f"{package}.{stem}", Path(item.path), False
+            elif item.is_dir() and is_dotted(item.name) and os.path.isfile(
+                    os.path.join(item.path, "__init__.py")):
+                sub = f"{package}.{item.name}"
+                yield sub, Path(item.path) / "__init__.py", True
+                if recursive:
+                    yield from self._submodules(sub, Path(item.path), True)
