@@ -12,6 +12,7 @@ from . import __version__, emit_c, pipeline
 from .errors import EXIT_STALE, EXIT_USAGE, FroreError, display_path
 from .freeze import Job, freeze_all, progress_printer
 from .interpreter import locate
+from .model import relocate
 from .write import read_text, write_if_changed
 
 DESCRIPTION = """\
@@ -92,6 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--python", metavar="EXE", help="target interpreter (default: this one)")
     p.add_argument("--no-touch", action="store_true",
                    help="leave an unchanged output's mtime alone")
+    p = sub.add_parser("gen", help="write one backend's build file (meson, cmake, msbuild, ...) "
+                                   "or the module table",
+                       description="Render build files for BACKEND from the manifest.  "
+                                   "'table' writes the module table (.c and .h).  "
+                                   "--headers-dir places generated headers (and the table) "
+                                   "elsewhere, e.g. in a build folder.")
+    _common(p)
+    p.add_argument("backend", metavar="BACKEND", help="table, make, or a backend module name")
+    p.add_argument("-o", "--output", type=Path, metavar="PATH", help="file to write")
+    p.add_argument("--headers-dir", type=Path, metavar="DIR",
+                   help="where the headers and table live (default: the manifest's output.headers)")
+    p.add_argument("--touch", action="store_true",
+                   help="bump the mtime of unchanged outputs (for build rules)")
+    p.add_argument("options", nargs="*", metavar="KEY=VALUE", help="backend-specific options")
     return parser
 
 
@@ -183,4 +198,29 @@ def cmd_freeze(args) -> int:
     return 0
 
 
-COMMANDS = {"regen": cmd_regen, "check": cmd_check, "list": cmd_list, "freeze": cmd_freeze}
+def cmd_gen(args) -> int:
+    import importlib
+
+    resolved = pipeline.load(args.manifest, args.python)
+    if args.headers_dir is not None:
+        resolved = relocate(resolved, args.headers_dir.absolute())
+    if args.backend == "table":
+        outputs = resolved.manifest.outputs
+        files = {outputs.table_header: emit_c.render_table_h(resolved),
+                 outputs.table: emit_c.render_table_c(resolved)}
+    else:
+        if not args.backend.isidentifier():
+            raise FroreError(f"unknown backend {args.backend!r}")
+        try:
+            module = importlib.import_module(f"frore.backends.{args.backend}")
+        except ModuleNotFoundError:
+            raise FroreError(f"unknown backend {args.backend!r}") from None
+        options = dict(o.partition("=")[::2] for o in args.options)
+        files = module.generate(resolved, args.output, options)
+    for path, text in files.items():
+        if write_if_changed(path, text, touch=args.touch) and not args.quiet:
+            print(f"frore: wrote {display_path(path)}")
+    return 0
+
+
+COMMANDS = {"gen": cmd_gen, "regen": cmd_regen, "check": cmd_check, "list": cmd_list, "freeze": cmd_freeze}

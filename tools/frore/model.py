@@ -107,3 +107,18 @@ class Resolved:
         for m in self.modules:
             seen.setdefault(m.source_id, m)
         return list(seen.values())
+
+
+def relocate(resolved: Resolved, headers: Path, table: Path | None = None) -> Resolved:
+    """The same model with generated files placed under *headers* (e.g. a build dir).
+
+    Out-of-tree builds (Meson, CMake) keep generated files in their build
+    folder; header *contents* do not depend on where they are written.
+    """
+    from dataclasses import replace
+
+    outputs = Outputs(headers=headers, table=table or headers / resolved.manifest.outputs.table.name,
+                      make=None)
+    manifest = replace(resolved.manifest, outputs=outputs)
+    modules = tuple(replace(m, header=headers / m.header.name) for m in resolved.modules)
+    return replace(resolved, manifest=manifest, modules=modules)

@@ -85,3 +85,12 @@ class MakeBackend(Backend):
                [f'@echo "  FREEZE  {unit.source_id}"',
                 f"$(frore_q)$(FRORE) freeze --python {mw.shell_word(str(self.interpreter.executable))} "
                 f"{mw.shell_word(unit.source_id)} {self.arg(unit.source)} {self.arg(unit.header)}"])
+
+
+def generate(resolved, output, options) -> dict:
+    """``frore gen make -o FILE``: the fragment alone (``regen`` also writes it)."""
+    from ..pipeline import frore_command, stamp_path
+
+    output = (output or resolved.manifest.outputs.make or resolved.manifest.root / "frozen.mk")
+    output = output.absolute()
+    return {output: MakeBackend(resolved, output, frore_command(), stamp_path(resolved)).render()}

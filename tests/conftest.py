@@ -1,0 +1,92 @@
+"""Shared helpers: run frore and real build tools, find pyenv Pythons, copy the example."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "embed"
+# The interpreter running the tests has frore installed; build rules name it too.
+PYTHON = sys.executable
+
+
+def run(cmd, cwd=None, check=True, env=None, **kw) -> subprocess.CompletedProcess:
+    """Run *cmd*, capturing text; on an unexpected status show everything it printed."""
+    full_env = dict(os.environ, **(env or {}))
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=full_env, text=True,
+                          capture_output=True, **kw)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} exited {proc.returncode}\n--- stdout\n{proc.stdout}"
+                             f"\n--- stderr\n{proc.stderr}")
+    return proc
+
+
+def frore(*args, cwd=None, check=True, env=None) -> subprocess.CompletedProcess:
+    return run([PYTHON, "-m", "frore", *args], cwd=cwd, check=check, env=env)
+
+
+def venv_tool(name: str) -> str | None:
+    """A tool installed in the test venv (meson, scons, cmake), else one on PATH."""
+    local = Path(PYTHON).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def pyenv_root() -> Path:
+    if os.environ.get("PYENV_ROOT"):
+        return Path(os.environ["PYENV_ROOT"])
+    exe = shutil.which("pyenv")
+    if exe:
+        out = subprocess.run([exe, "root"], capture_output=True, text=True)
+        if out.returncode == 0 and out.stdout.strip():
+            return Path(out.stdout.strip())
+    return Path.home() / ".pyenv"
+
+
+def pyenv_pythons() -> dict[tuple[int, int], Path]:
+    """Real binaries (not shims) of the pyenv CPythons 3.8+ that ship a shared libpython."""
+    found: dict[tuple[int, int], Path] = {}
+    versions = pyenv_root() / "versions"
+    if not versions.is_dir():
+        return found
+    for folder in sorted(versions.iterdir()):
+        parts = folder.name.split(".")
+        if len(parts) < 2 or not (parts[0] == "3" and parts[1].isdigit()):
+            continue
+        minor = (3, int(parts[1]))
+        exe = folder / "bin" / f"python3.{parts[1]}"
+        lib = folder / "lib" / f"libpython3.{parts[1]}.so"
+        if minor >= (3, 8) and exe.exists() and lib.exists():
+            found[minor] = exe
+    return found
+
+
+def python_for(minor: tuple[int, int]) -> Path:
+    exe = pyenv_pythons().get(minor)
+    if exe is None:
+        pytest.skip(f"no pyenv Python {minor[0]}.{minor[1]} with a shared libpython "
+                    f"under {pyenv_root() / 'versions'}")
+    return exe
+
+
+def copy_example(dest: Path) -> Path:
+    """A fresh copy of examples/embed without any generated files."""
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(
+        "frozen", "embed", "*.o", "__pycache__", "build*"))
+    return dest
+
+
+@pytest.fixture
+def example(tmp_path) -> Path:
+    return copy_example(tmp_path / "embed")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Content and mtime of every file below *folder*: to prove nothing changed."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
