@@ -9,11 +9,12 @@ int main(int argc, char **argv)
     PyConfig config;
     PyStatus status;
     PyObject *names, *app, *result;
-    int i, rc = 1;
+    int i, rc = 1, from_source = 0;
 
     /* Before Py_Initialize: the interpreter reads the table while starting. */
     switch (frore_install_frozen_modules()) {
     case 1:
+        from_source = 1;
         fprintf(stderr, "frozen table disabled by FRORE_FROZEN_MODULES\n");
         break;
     case -1:
@@ -31,6 +32,13 @@ int main(int argc, char **argv)
         goto fail;
     PyConfig_Clear(&config);
 
+    /* Table switched off: import the app from the sources beside the program,
+       so edits to the .py files take effect without rebuilding. */
+    if (from_source && PyRun_SimpleString(
+            "import os, sys\n"
+            "sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))\n") != 0)
+        goto done;
+
     names = PyList_New(0);
     for (i = 0; i < frore_frozen_module_count; i++) {
         PyObject *name = PyUnicode_FromString(frore_frozen_module_name(i));
@@ -46,6 +54,7 @@ int main(int argc, char **argv)
     Py_XDECREF(result);
     Py_XDECREF(app);
     Py_DECREF(names);
+done:
     if (Py_FinalizeEx() < 0)
         rc = 120;
     return rc;

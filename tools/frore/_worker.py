@@ -3,27 +3,26 @@
 This file runs under the interpreter whose bytecode is being frozen, which
 may be any CPython from 3.8 to 3.13, so it uses only the standard library and
 syntax every one of those versions accepts.  frore starts it as a script
-(``python -I -S _worker.py``) and speaks JSON over stdin/stdout; when the
-target is the interpreter running frore, the same functions are called
-in-process.  Keeping the compile step here, and nowhere else, is what makes
-every backend produce the same bytes.
+(``python -I -S _worker.py``); requests and replies are marshalled over
+stdin/stdout.
+
+Why a separate, nearly empty process even when the target is the interpreter
+running frore: marshal output records whether each string is interned, and
+whether a shared string (e.g. the cached one-character ``'}'``) is interned
+depends on everything the process has loaded before.  A worker that imports
+nothing but builtins before compiling starts from the same state every time,
+so the bytes depend only on the source and the interpreter.
 """
 
-import base64
-import json
 import marshal
 import sys
-
-try:  # 3.8-3.11 keep MAGIC_NUMBER in importlib.util; it is stable API there.
-    from importlib.util import MAGIC_NUMBER
-except ImportError:  # pragma: no cover - every supported version has it
-    MAGIC_NUMBER = b""
 
 
 def identity():
     """What decides the bytecode: version and magic number of this interpreter."""
     import os
     import sysconfig
+    from importlib.util import MAGIC_NUMBER
 
     return {
         "version": list(sys.version_info[:3]),
@@ -54,17 +53,19 @@ def canonical_marshal(code):
     marshal sets FLAG_REF on any object whose reference count is above one
     (bpo-34093), so the same code object can serialise differently depending
     on what else the process holds.  A dump/load/dump round trip leaves only
-    the sharing that exists inside the object graph itself, which makes the
-    output independent of order, batching and parallelism.
+    the sharing that exists inside the object graph itself.
     """
-    first = marshal.dumps(code)
-    return marshal.dumps(marshal.loads(first))
+    return marshal.dumps(marshal.loads(marshal.dumps(code)))
 
 
 def freeze_one(name, path):
     """Return ``{"name", "data"}`` or ``{"name", "error": {...}}`` for one source."""
-    with open(path, "rb") as f:
-        source = f.read()
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+    except OSError as exc:
+        return {"name": name, "error": {"path": path, "line": 0,
+                                        "message": "cannot read source: %s" % exc.strerror}}
     try:
         code = compile_source(name, source)
     except SyntaxError as exc:
@@ -74,23 +75,17 @@ def freeze_one(name, path):
             "message": "%s: %s" % (type(exc).__name__, exc.msg),
         }}
     except ValueError as exc:  # e.g. source containing NUL bytes
-        return {"name": name, "error": {"path": path, "line": 0,
-                                        "message": str(exc)}}
+        return {"name": name, "error": {"path": path, "line": 0, "message": str(exc)}}
     return {"name": name, "data": canonical_marshal(code)}
 
 
 def main():
-    request = json.load(sys.stdin)
-    if request.get("op") == "identity":
-        json.dump(identity(), sys.stdout)
-        return 0
-    out = []
-    for job in request["jobs"]:
-        result = freeze_one(job["name"], job["path"])
-        if "data" in result:
-            result["data"] = base64.b64encode(result["data"]).decode("ascii")
-        out.append(result)
-    json.dump(out, sys.stdout)
+    request = marshal.loads(sys.stdin.buffer.read())
+    if request["op"] == "identity":
+        reply = identity()
+    else:
+        reply = [freeze_one(name, path) for name, path in request["jobs"]]
+    sys.stdout.buffer.write(marshal.dumps(reply))
     return 0
 
 

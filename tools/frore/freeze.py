@@ -1,15 +1,14 @@
 """Compile sources to marshalled code with the target interpreter, in parallel.
 
 Work is split into batches run by worker processes of the target interpreter
-(its bytecode and marshal format are version-specific).  The worker
-canonicalises marshal output, so the bytes do not depend on which batch or
-process compiled a module.
+(its bytecode and marshal format are version-specific).  Compilation never
+happens inside frore's own process, even when the interpreters match: see
+_worker.py for why the bytes would then depend on what frore had imported.
 """
 
 from __future__ import annotations
 
-import base64
-import json
+import marshal
 import os
 import subprocess
 import sys
@@ -18,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import _worker
 from .errors import EXIT_STALE, FroreError
-from .interpreter import is_running_interpreter, worker_command
+from .interpreter import worker_command
 from .model import Interpreter
 
 BATCH_BYTES = 400_000       # source bytes per worker call: progress granularity
@@ -32,17 +30,11 @@ class Job:
     source: Path
 
 
-def freeze_in_process(job: Job) -> bytes:
-    return _unwrap(_worker.freeze_one(job.source_id, str(job.source)))
-
-
 def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None,
                progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
     """Marshalled code for every job, keyed by source id.  Raises on the first error."""
     if not jobs:
         return {}
-    if len(jobs) == 1 and is_running_interpreter(interp.executable):
-        return {jobs[0].source_id: freeze_in_process(jobs[0])}
     batches = _batches(jobs)
     workers = max(1, min(parallel or os.cpu_count() or 1, len(batches)))
     results: dict[str, bytes] = {}
@@ -74,17 +66,13 @@ def _batches(jobs: list[Job]) -> list[list[Job]]:
 
 
 def _run_worker(interp: Interpreter, batch: list[Job]) -> list[dict]:
-    request = {"jobs": [{"name": j.source_id, "path": str(j.source)} for j in batch]}
-    proc = subprocess.run(worker_command(interp.executable), input=json.dumps(request).encode(),
+    request = {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch]}
+    proc = subprocess.run(worker_command(interp.executable), input=marshal.dumps(request),
                           capture_output=True)
     if proc.returncode != 0:
         raise FroreError(f"freezing worker under {interp.executable} failed:\n"
                          + proc.stderr.decode(errors="replace"), exit_code=EXIT_STALE)
-    items = json.loads(proc.stdout)
-    for item in items:
-        if "data" in item:
-            item["data"] = base64.b64decode(item["data"])
-    return items
+    return marshal.loads(proc.stdout)
 
 
 def _unwrap(item: dict) -> bytes:

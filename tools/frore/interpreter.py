@@ -7,7 +7,7 @@ real path and skip the shim's start-up cost.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import shutil
 import subprocess
@@ -38,20 +38,15 @@ def locate(python: str | None, base: Path, where: Path | None = None, line: int 
             raise FroreError(f"python {python!r} not found on PATH", where, line)
     if candidate in _cache:
         return _cache[candidate]
-    if is_running_interpreter(Path(candidate)):
-        from . import _worker
-        info = _worker.identity()
-        _cache[candidate] = _from_identity(info, candidate)
-        return _cache[candidate]
     try:
-        proc = subprocess.run(worker_command(candidate), input=b'{"op": "identity"}',
+        proc = subprocess.run(worker_command(candidate), input=marshal.dumps({"op": "identity"}),
                               capture_output=True, timeout=60)
     except OSError as exc:
         raise FroreError(f"cannot run python {candidate!r}: {exc.strerror}", where, line) from None
     if proc.returncode != 0:
         tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
         raise FroreError(f"python {candidate!r} failed to start: {tail[0]}", where, line)
-    info = json.loads(proc.stdout)
+    info = marshal.loads(proc.stdout)
     if info["implementation"] != "cpython" or tuple(info["version"][:2]) < (3, 8):
         raise FroreError(f"python {candidate!r} is {info['implementation']} "
                          f"{'.'.join(map(str, info['version']))}; frore freezes for CPython 3.8 or newer",
@@ -71,11 +66,3 @@ def _from_identity(info: dict, candidate: str) -> Interpreter:
         libdir=Path(info["libdir"]),
         ldversion=info["ldversion"],
     )
-
-
-def is_running_interpreter(executable: Path) -> bool:
-    """True when freezing can happen in this process (same binary as frore's)."""
-    try:
-        return os.path.samefile(executable, sys.executable)
-    except OSError:
-        return False

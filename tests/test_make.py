@@ -1,0 +1,139 @@
+"""The example built with real GNU Make through the fragment frore writes."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from conftest import copy_example, frore, python_for, run
+
+
+def freezes(make_output: str) -> list[str]:
+    return re.findall(r"^\s*FREEZE\s+(\S+)$", make_output, re.M)
+
+
+def build(folder: Path) -> str:
+    return run(["make"], cwd=folder).stdout
+
+
+def declared(folder: Path) -> list[str]:
+    import json
+    listing = json.loads(frore("list", "--json", cwd=folder).stdout)
+    return [m["name"] for m in listing["modules"]]
+
+
+def test_example_builds_runs_and_every_module_is_frozen(example):
+    frore("regen", cwd=example)
+    build(example)
+    out = run([example / "embed"], cwd="/").stdout
+    names = declared(example)
+    assert len(names) >= 19
+    for name in names:
+        assert f"{name}: frozen\n" in out
+    assert f"{len(names)}/{len(names)} modules frozen" in out
+    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
+
+
+def test_runtime_switch_imports_from_source(example):
+    frore("regen", cwd=example)
+    build(example)
+    # With the table off the example imports its app from the folder it sits in.
+    proc = run([example / "embed"], cwd="/", env={"FRORE_FROZEN_MODULES": "off"})
+    assert "frozen table disabled" in proc.stderr
+    assert "app.greet: source " + str(example / "app" / "greet.py") in proc.stdout
+    assert "site: source " in proc.stdout or "site: frozen" in proc.stdout
+    # Without the switch the same binary, unchanged, imports the app frozen.
+    proc = run([example / "embed"], cwd="/")
+    assert "app.greet: frozen" in proc.stdout
+
+
+def test_touch_and_edit_refreeze_only_that_module(example):
+    frore("regen", cwd=example)
+    build(example)
+    headers = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*.h")}
+    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
+
+    os.utime(example / "app" / "greet.py")
+    out = build(example)
+    assert freezes(out) == ["app.greet"]
+    assert "-o embed" in out                     # relinked
+    after = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*.h")}
+    assert [n for n in after if after[n] != headers[n]] == ["app.greet.h"]
+    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
+
+    greet = example / "app" / "greet.py"
+    greet.write_text(greet.read_text().replace("hello from frozen app", "edited greeting"))
+    out = build(example)
+    assert freezes(out) == ["app.greet"]
+    assert "edited greeting" in run([example / "embed"], cwd="/").stdout
+    assert build(example).count("FREEZE") == 0
+    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
+
+
+def test_manifest_change_regenerates_the_fragment_and_adds_a_module(example):
+    frore("regen", cwd=example)
+    build(example)
+    manifest = example / "frozen.toml"
+    manifest.write_text(manifest.read_text().replace('"zipimport",', '"zipimport",\n    "textwrap",'))
+    out = build(example)            # plain make: the fragment remakes itself first
+    assert "FRORE   regen" in out
+    assert "textwrap: frozen" in run([example / "embed"], cwd="/").stdout
+    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
+
+
+def test_interpreter_change_refreezes_every_header(example):
+    """The freezer's identity (magic number) is a prerequisite of every header."""
+    py312 = python_for((3, 12))
+    frore("regen", cwd=example)
+    build(example)
+    manifest = example / "frozen.toml"
+    manifest.write_text(f'python = "{py312}"\n' + manifest.read_text())
+    out = build(example)
+    stamp = (example / "frozen" / ".frore-freezer").read_text()
+    assert "magic cb0d0d0a" in stamp and "python 3.12" in stamp
+    assert "Python 3.12" in (example / "frozen" / "os.h").read_text()
+    assert "on Python 3.12" in run([example / "embed"], cwd="/").stdout
+    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
+    assert out  # built
+
+
+def test_syntax_error_fails_naming_file_and_line_and_keeps_header(example):
+    frore("regen", cwd=example)
+    build(example)
+    header = example / "frozen" / "app.greet.h"
+    before = header.read_bytes()
+    greet = example / "app" / "greet.py"
+    greet.write_text(greet.read_text() + "\n\ndef broken(:\n    pass\n")
+    line = greet.read_text().splitlines().index("def broken(:") + 1
+    proc = run(["make"], cwd=example, check=False)
+    assert proc.returncode != 0
+    assert re.search(rf"greet\.py:{line}: SyntaxError", proc.stderr), proc.stderr
+    assert header.read_bytes() == before
+    assert not list((example / "frozen").glob(".*.tmp"))
+    greet.write_text(greet.read_text().replace("def broken(:\n    pass\n", ""))
+    assert freezes(build(example)) == ["app.greet"]
+
+
+def test_odd_paths_with_spaces_and_specials(tmp_path):
+    folder = copy_example(tmp_path / "odd dir #1 $x")
+    frore("regen", cwd=folder)
+    build(folder)
+    assert "app.greet: frozen" in run([folder / "embed"], cwd="/").stdout
+    os.utime(folder / "app" / "greet.py")
+    assert freezes(build(folder)) == ["app.greet"]
+    assert run(["make", "-q"], cwd=folder, check=False).returncode == 0
+
+
+def test_fragment_is_relocatable_between_checkouts(tmp_path):
+    a = copy_example(tmp_path / "a")
+    b = copy_example(tmp_path / "deeper" / "b")
+    frore("regen", cwd=a)
+    frore("regen", cwd=b)
+    for path in sorted((a / "frozen").iterdir()):
+        assert path.read_bytes() == (b / "frozen" / path.name).read_bytes(), path.name
+    shutil.rmtree(b / "frozen")
+    shutil.copytree(a / "frozen", b / "frozen")   # a fragment generated elsewhere still works
+    build(b)
+    assert "app: frozen" in run([b / "embed"], cwd="/").stdout
