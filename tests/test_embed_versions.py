@@ -92,3 +92,37 @@ def test_guard_stops_headers_frozen_by_312_compiled_against_311(tmp_path):
     # ...and the same files compile against 3.12's headers.
     include12 = run([py312, "-I", "-c", "import sysconfig; print(sysconfig.get_path('include'))"]).stdout.strip()
     run(["gcc", "-c", "-o", "/dev/null", f"-I{include12}", "frozen/frozen_modules.c"], cwd=tmp_path)
+
+
+XOFF_MAIN = r'''
+#include <Python.h>
+#include "frozen/frozen_modules.h"
+int main(void)
+{
+    PyConfig config;
+    frore_install_frozen_modules();
+    PyConfig_InitIsolatedConfig(&config);
+    config.use_frozen_modules = 0;          /* what -X frozen_modules=off sets */
+    if (PyStatus_Exception(Py_InitializeFromConfig(&config)))
+        return 2;
+    PyRun_SimpleString("import solo, _imp; print(solo.__spec__.origin, _imp.is_frozen('solo'))");
+    return Py_FinalizeEx() < 0 ? 3 : 0;
+}
+'''
+
+
+@pytest.mark.parametrize("minor", [(3, 11), (3, 13)], ids=lambda m: f"py{m[0]}{m[1]}")
+def test_cpython_frozen_modules_off_does_not_disable_the_embedders_table(tmp_path, minor):
+    python = python_for(minor)
+    (tmp_path / "solo.py").write_text("VALUE = 1\n")
+    (tmp_path / "frozen.toml").write_text(
+        f'python = "{python}"\n\n[[group]]\nname = "g"\nmodules = ["solo"]\n')
+    frore("regen", cwd=tmp_path)
+    (tmp_path / "main.c").write_text(XOFF_MAIN)
+    (tmp_path / "Makefile").write_text(
+        "include frozen/frozen.mk\n"
+        "prog: main.c $(FRORE_TABLE_C) $(FRORE_HEADERS)\n"
+        "\t$(CC) $(FRORE_PYTHON_CFLAGS) -I. -o $@ main.c $(FRORE_TABLE_C) $(FRORE_PYTHON_LIBS) "
+        "-Wl,-rpath,$(patsubst -L%,%,$(filter -L%,$(FRORE_PYTHON_LIBS)))\n")
+    run(["make"], cwd=tmp_path)
+    assert run([tmp_path / "prog"], cwd="/").stdout.strip() == "frozen True"
