@@ -42,6 +42,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="the manifest (default: ./frozen.toml)")
     p.add_argument("--python", metavar="EXE",
                    help="freeze with this interpreter instead of the manifest's `python`")
+    p.add_argument("--tree", metavar="DIR",
+                   help="flavor = \"cpython\": the CPython source tree (default: the manifest's "
+                        "`tree`, else its folder)")
 
 
 def _jobs(p: argparse.ArgumentParser) -> None:
@@ -130,7 +133,7 @@ def _progress(args):
 
 
 def cmd_regen(args) -> int:
-    resolved = pipeline.load(args.manifest, args.python)
+    resolved = pipeline.load(args.manifest, args.python, args.tree)
 
     def report(what: str, path: Path) -> None:
         if not args.quiet:
@@ -143,7 +146,7 @@ def cmd_regen(args) -> int:
 
 
 def cmd_check(args) -> int:
-    resolved = pipeline.load(args.manifest, args.python)
+    resolved = pipeline.load(args.manifest, args.python, args.tree)
     problems = pipeline.check(resolved, args.jobs, args.force, _progress(args))
     for reason, path in problems:
         print(f"{reason}: {display_path(path)}")
@@ -158,7 +161,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_list(args) -> int:
-    resolved = pipeline.load(args.manifest, args.python)
+    resolved = pipeline.load(args.manifest, args.python, args.tree)
     rows = [{
         "name": m.name,
         "source": str(m.source),
@@ -201,7 +204,7 @@ def cmd_freeze(args) -> int:
 def cmd_gen(args) -> int:
     import importlib
 
-    resolved = pipeline.load(args.manifest, args.python)
+    resolved = pipeline.load(args.manifest, args.python, args.tree)
     if args.headers_dir is not None:
         resolved = relocate(resolved, args.headers_dir.absolute())
     if args.backend == "table":

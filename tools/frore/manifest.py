@@ -21,6 +21,9 @@ else:  # pragma: no cover - exercised on 3.8-3.10 hosts
     import tomli as tomllib
 
 TOP_KEYS = {"python", "search-path", "output", "group"}
+# Flavor selection (see frore/cpython/): `flavor`, `tree`, and the flavor's own table.
+FLAVORS = ("embed", "cpython")
+TOP_KEYS |= {"flavor", "tree", "cpython"}
 OUTPUT_KEYS = {"headers", "table", "make"}
 GROUP_KEYS = {"name", "modules"}
 DEFAULT_SEARCH_PATH = (".", "{stdlib}")
@@ -122,7 +125,12 @@ def parse(text: str, path: Path) -> Manifest:
         entries = tuple(Entry(spec, pos.next_string(spec) or group_line) for spec in modules)
         groups.append(Group(name, entries, group_line))
 
+    flavor, tree, options = _flavor(data, path, fail)
     return Manifest(
+        flavor=flavor,
+        flavor_line=pos.key("flavor"),
+        flavor_options=options,
+        tree=tree,
         path=path,
         python=python.strip() if python else None,
         python_line=pos.key("python"),
@@ -131,6 +139,22 @@ def parse(text: str, path: Path) -> Manifest:
         outputs=outputs,
         groups=tuple(groups),
     )
+
+
+def _flavor(data: dict[str, Any], path: Path, fail):
+    """(flavor, tree, options): which kind of output, and the flavor's own table."""
+    flavor = data.get("flavor", "embed")
+    if flavor not in FLAVORS:
+        raise fail(f"'flavor' must be one of {', '.join(map(repr, FLAVORS))}", "flavor")
+    tree = data.get("tree")
+    if tree is not None and (not isinstance(tree, str) or not tree):
+        raise fail("'tree' must be a path (relative to the manifest)", "tree")
+    options = data.get("cpython", {})
+    if not isinstance(options, dict):
+        raise fail("'cpython' must be a table", "cpython")
+    if flavor != "cpython" and (tree is not None or "cpython" in data):
+        raise fail("'tree' and [cpython] need flavor = \"cpython\"", "tree" if tree else "cpython")
+    return flavor, (path.parent / tree).absolute() if tree else None, options
 
 
 def _outputs(output: dict[str, Any], root: Path, fail) -> Outputs:

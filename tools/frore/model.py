@@ -47,10 +47,19 @@ class Manifest:
     search_path_line: int
     outputs: Outputs
     groups: tuple[Group, ...]
+    # Output flavor: "embed" (headers + module table) or "cpython" (rewrites a
+    # CPython source tree's own build files; see frore/cpython/).
+    flavor: str = "embed"
+    flavor_line: int = 0
+    # The flavor's own settings table (e.g. ``[cpython]``), validated by the flavor.
+    flavor_options: dict = field(default_factory=dict, compare=False, hash=False)
+    # cpython flavor: the source tree; search-path and '= path' entries resolve against it.
+    tree: Path | None = None
 
     @property
     def root(self) -> Path:
-        return self.path.parent
+        """The folder that relative paths of entries and search-path resolve against."""
+        return self.tree if self.tree is not None else self.path.parent
 
 
 @dataclass(frozen=True)

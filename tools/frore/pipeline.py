@@ -16,6 +16,7 @@ from typing import Callable
 from . import FORMAT_VERSION, emit_c, manifest as manifest_mod
 from .backends.make import MakeBackend
 from .freeze import Job, freeze_all
+from .errors import FroreError
 from .model import Resolved
 from .resolve import resolve
 from .write import read_text, write_if_changed
@@ -29,8 +30,23 @@ def frore_command() -> str:
     return shlex.quote(sys.executable).replace("$", "$$") + " -m frore"
 
 
-def load(manifest_path: str | Path, python: str | None = None) -> Resolved:
-    return resolve(manifest_mod.load(manifest_path), python)
+def load(manifest_path: str | Path, python: str | None = None,
+         tree: str | Path | None = None) -> Resolved:
+    """Read and resolve the manifest; *tree* (``--tree``) overrides its ``tree`` key."""
+    manifest = manifest_mod.load(manifest_path)
+    if tree is not None:
+        from dataclasses import replace
+        if manifest.flavor != "cpython":
+            raise FroreError("--tree needs a manifest with flavor = \"cpython\"", manifest.path,
+                             manifest.flavor_line)
+        manifest = replace(manifest, tree=Path(tree).absolute())
+    return resolve(manifest, python)
+
+
+def flavor_files(resolved: Resolved) -> dict[Path, str]:
+    """Outputs of a non-embed flavor ("cpython"): the flavor package names its own files."""
+    import importlib
+    return importlib.import_module(f"frore.{resolved.manifest.flavor}").files(resolved)
 
 
 def stamp_path(resolved: Resolved) -> Path:
@@ -55,6 +71,8 @@ class Plan:
 
 def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
          progress: Callable[[int, int], None] | None = None) -> Plan:
+    if resolved.manifest.flavor != "embed":
+        return Plan(flavor_files(resolved), 0)
     interp = resolved.interpreter
     headers: dict[Path, str] = {}
     todo: list[Job] = []
@@ -91,7 +109,7 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
 def stray_headers(resolved: Resolved, planned: dict[Path, str]) -> list[Path]:
     """Headers frore wrote earlier for modules no longer in the manifest."""
     folder = resolved.manifest.outputs.headers
-    if not folder.is_dir():
+    if resolved.manifest.flavor != "embed" or not folder.is_dir():
         return []
     stray = []
     for path in sorted(folder.glob("*.h")):

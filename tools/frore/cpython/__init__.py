@@ -1,0 +1,58 @@
+"""The "cpython" flavor: frore as the drop-in for a CPython tree's freeze_modules step.
+
+With ``flavor = "cpython"`` the manifest describes a CPython source tree's own
+frozen set, and ``frore regen`` rewrites, between the tree's marker lines,
+the blocks that ``Tools/scripts/freeze_modules.py`` maintains (3.11):
+
+* ``Makefile.pre.in``: FROZEN_FILES_IN/OUT, the per-header rules, deepfreeze;
+* ``PCbuild/_freeze_module.vcxproj`` (+ ``.filters``), ``PCbuild/pythoncore.vcxproj``;
+* ``Python/frozen.c``: includes, externs, the three tables and the aliases;
+
+and, when ``[cpython] meson`` names a path, a Meson fragment.  Nothing is
+frozen here: the tree's build runs its own ``_freeze_module``.  Every file is
+returned whole (text outside the markers untouched) so ``check`` can compare.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FroreError
+from ..model import Resolved
+from ..write import read_text
+from . import frozen_c, makefile, markers, meson, pcbuild
+from .modules import FrozenSet, build
+
+SUPPORTED = ((3, 11),)
+
+# (file relative to the tree, the blocks rewritten in it)
+LAYOUT_311 = (
+    ("Makefile.pre.in", makefile.blocks),
+    ("PCbuild/_freeze_module.vcxproj", pcbuild.project_blocks),
+    ("PCbuild/_freeze_module.vcxproj.filters", pcbuild.filter_blocks),
+    ("PCbuild/pythoncore.vcxproj", pcbuild.core_blocks),
+    ("Python/frozen.c", frozen_c.blocks),
+)
+
+
+def files(resolved: Resolved) -> dict[Path, str]:
+    """Every file this flavor owns in the tree, with its full new text."""
+    fs = build(resolved)
+    if fs.version not in SUPPORTED:
+        shown = ", ".join(f"{a}.{b}" for a, b in SUPPORTED)
+        raise FroreError(f"the cpython flavor writes the layout of CPython {shown}; "
+                         f"{fs.tree} is {fs.version[0]}.{fs.version[1]}",
+                         resolved.manifest.path, resolved.manifest.flavor_line)
+    out: dict[Path, str] = {}
+    for rel, blocks_of in LAYOUT_311:
+        path = fs.tree / rel
+        text = read_text(path)
+        if text is None:
+            raise FroreError(f"{rel} is missing from the CPython tree {fs.tree}")
+        out[path] = markers.rewrite(text, path, blocks_of(fs))
+    if fs.options.meson is not None:
+        out[fs.options.meson] = meson.render(fs, fs.options.meson)
+    return out
+
+
+__all__ = ["files", "FrozenSet", "build"]
