@@ -137,3 +137,16 @@ def test_fragment_is_relocatable_between_checkouts(tmp_path):
     shutil.copytree(a / "frozen", b / "frozen")   # a fragment generated elsewhere still works
     build(b)
     assert "app: frozen" in run([b / "embed"], cwd="/").stdout
+
+
+def test_build_switch_embeds_nothing_and_imports_from_source(example):
+    """Distributors: -DFRORE_DISABLE_FROZEN_MODULES compiles the table empty."""
+    frore("regen", cwd=example)
+    build(example)
+    frozen_size = (example / "embed").stat().st_size
+    run(["make", "clean"], cwd=example)
+    run(["make", "CFLAGS=-O2 -DFRORE_DISABLE_FROZEN_MODULES"], cwd=example)
+    proc = run([example / "embed"], cwd="/")
+    assert "frozen table disabled" in proc.stderr
+    assert "app.greet: source " + str(example / "app" / "greet.py") in proc.stdout
+    assert (example / "embed").stat().st_size < frozen_size - 50_000

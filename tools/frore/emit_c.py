@@ -16,7 +16,8 @@ from .model import FrozenModule, Interpreter, Resolved
 
 KEY_PREFIX = "frore-key: "
 GENERATED_MARK = "Frozen by frore"
-DISABLE_ENV = "FRORE_FROZEN_MODULES"
+DISABLE_ENV = "FRORE_FROZEN_MODULES"          # run-time switch: =off imports from source
+BUILD_SWITCH = "FRORE_DISABLE_FROZEN_MODULES"  # compile-time switch: -D... embeds nothing
 SUPPORTED_MINORS = range(8, 14)
 
 
@@ -145,7 +146,8 @@ def render_table_h(resolved: Resolved) -> str:
         "/* Point PyImport_FrozenModules at this table, ahead of the entries the",
         "   interpreter already has.  Call before Py_Initialize().  Returns 0 when",
         f"   installed, 1 when skipped because {DISABLE_ENV}=off is set in the",
-        "   environment, -1 when out of memory.  Calling it again does nothing. */",
+        f"   environment or the table was compiled with -D{BUILD_SWITCH}, -1 when",
+        "   out of memory.  Calling it again does nothing. */",
         "int frore_install_frozen_modules(void);",
         "",
         "/* Number of modules in the table (aliases included), and their names:",
@@ -178,6 +180,31 @@ def render_table_c(resolved: Resolved) -> str:
         "",
         f'#include "{_include_path(outputs.table_header, table_dir)}"',
     ]
+    lines += ["", "static const char *const frore_names[] = {"]
+    lines += [f"    {cwriter.string(m.name)}," for m in resolved.modules]
+    lines += [
+        "    NULL",
+        "};",
+        "",
+        f"const int frore_frozen_module_count = {len(resolved.modules)};",
+        "",
+        "const char *frore_frozen_module_name(int index)",
+        "{",
+        "    if (index < 0 || index >= frore_frozen_module_count)",
+        "        return NULL;",
+        "    return frore_names[index];",
+        "}",
+        "",
+        f"#ifdef {BUILD_SWITCH}",
+        "/* Built with freezing switched off: nothing is embedded and every module",
+        "   imports from source, as if the table were disabled at run time. */",
+        "int frore_install_frozen_modules(void)",
+        "{",
+        "    return 1;",
+        "}",
+        "#else",
+        "",
+    ]
     lines += [f'#include "{_include_path(u.header, table_dir)}"' for u in units]
     lines += ["", "static const struct _frozen frore_modules[] = {"]
     group = None
@@ -189,15 +216,6 @@ def render_table_c(resolved: Resolved) -> str:
     lines += [
         "    {0} /* sentinel */",
         "};",
-        "",
-        f"const int frore_frozen_module_count = {len(resolved.modules)};",
-        "",
-        "const char *frore_frozen_module_name(int index)",
-        "{",
-        "    if (index < 0 || index >= frore_frozen_module_count)",
-        "        return NULL;",
-        "    return frore_modules[index].name;",
-        "}",
         "",
         "static int frore_disabled(void)",
         "{",
@@ -231,6 +249,7 @@ def render_table_c(resolved: Resolved) -> str:
         "    installed = 1;",
         "    return 0;",
         "}",
+        f"#endif /* {BUILD_SWITCH} */",
         "",
     ]
     return "\n".join(lines)
