@@ -121,3 +121,9 @@ def test_freeze_primitive_reports_syntax_error_and_keeps_output(project):
     assert proc.returncode == 1
     assert "mod.py:1: SyntaxError" in proc.stderr
     assert header.read_bytes() == before
+
+
+def test_line_numbers_ignore_quotes_in_comments(project):
+    edit(project, '[[group]]', "# note: \"nosuchmodule\" was dropped, see 'nosuchmodule'\n[[group]]")
+    edit(project, '"pkg",', '"pkg",\n    "nosuchmodule",')
+    assert_fails_cleanly(project, "frozen.toml:9: module 'nosuchmodule' not found")

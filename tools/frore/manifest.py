@@ -32,14 +32,16 @@ DEFAULT_SEARCH_PATH = (".", "{stdlib}")
 class _Positions:
     """Line numbers of keys and string values, recovered from the raw text."""
 
-    _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+    # A basic string, a literal string, or the start of a comment (which ends the line).
+    _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#')
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.strings: list[tuple[int, str]] = []
         for lineno, line in enumerate(self.lines, 1):
-            code = line
-            for match in self._STRING.finditer(code):
+            for match in self._TOKEN.finditer(line):
+                if match.group(0) == "#":
+                    break
                 try:
                     value = tomllib.loads("v = " + match.group(0))["v"]
                 except tomllib.TOMLDecodeError:
