@@ -1,0 +1,260 @@
+"""MSBuild backend, driven through Mono's xbuild.
+
+xbuild cannot compile C++, so the example is built through a tiny project that
+imports the generated items file and msbuild/frore.targets and has empty
+ClCompile/Build/Clean targets: exactly the freeze and clean targets run.  The
+generated .vcxproj and .filters are checked as XML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example, frore, run
+
+from frore import msbuildwriter as mw
+
+XBUILD = shutil.which("xbuild")
+pytestmark = pytest.mark.skipif(XBUILD is None, reason="xbuild not installed (apt-get install mono-xbuild)")
+
+NS = {"m": mw.NAMESPACE}
+SKIPPED = 'Skipping target "FroreFreeze" because its outputs are up-to-date.'
+ODD = "odd dir 100% $x'(y)@"      # space, %, and what MSBuild expands or splits
+
+TEST_PROJECT = """\
+<Project DefaultTargets="Build" xmlns="http://schemas.microsoft.com/developer/msbuild/2003">
+  <Import Project="frozen/frozen.props" />
+  <Target Name="ClCompile" />
+  <Target Name="Build" DependsOnTargets="ClCompile" />
+  <Target Name="Clean" />
+  <Target Name="ShowInputs">
+    <Message Importance="high" Text="input: %(UpToDateCheckInput.FullPath)" />
+  </Target>
+  <Import Project="$(FroreMSBuildDir)frore.targets" />
+</Project>
+"""
+
+
+# Fewer stdlib modules than the example (keeps xbuild runs short); still an alias.
+STARTUP = '"abc",\n    "genericpath",\n    "posixpath",\n    "posixpath : os.path",\n    "stat",\n'
+
+
+def small_example(root: Path) -> Path:
+    copy_example(root)
+    manifest = root / "frozen.toml"
+    text = manifest.read_text()
+    start = text.index("modules = [") + len("modules = [\n    ")
+    manifest.write_text(text[:start] + STARTUP + text[text.index("]", start):])
+    return root
+
+
+def make_project(root: Path) -> Path:
+    small_example(root)
+    frore("gen", "msbuild", cwd=root)
+    (root / "app.proj").write_text(TEST_PROJECT)
+    return root
+
+
+def xbuild(root: Path, *args: str, check: bool = True):
+    return run([XBUILD, "/nologo", "/v:n", *args, "app.proj"], cwd=root, check=check)
+
+
+def frozen_names(output: str) -> set[str]:
+    return set(re.findall(r"frore: freezing (\S+)", output))
+
+
+def unit_headers(folder: Path) -> dict[str, bytes]:
+    """Module headers (not the table) by source id."""
+    return {p.name[:-2]: p.read_bytes() for p in folder.glob("*.h") if p.name != "frozen_modules.h"}
+
+
+def regen_reference(tmp_path: Path) -> dict[str, bytes]:
+    ref = small_example(tmp_path / "reference")
+    frore("regen", "-q", cwd=ref)
+    return unit_headers(ref / "frozen")
+
+
+def make_older(path: Path, than: Path) -> None:
+    """Date *path* before *than*: an edit is then seen whatever the clock's resolution,
+    and nothing is left in the future for later writes to lag behind."""
+    t = than.stat().st_mtime - 10
+    os.utime(path, (t, t))
+
+
+@pytest.mark.parametrize("folder", ["embed", ODD])
+def test_build_noop_edit_clean(tmp_path, folder):
+    root = make_project(tmp_path / folder)
+    headers = root / "frozen"
+    reference = regen_reference(tmp_path)
+
+    first = xbuild(root).stdout
+    assert frozen_names(first) == set(reference)
+    assert unit_headers(headers) == reference          # byte-identical to `frore regen`
+
+    second = xbuild(root).stdout
+    assert frozen_names(second) == set()
+    assert second.count(SKIPPED) == len(reference)
+
+    greet = root / "app" / "greet.py"
+    greet.write_text(greet.read_text() + "\nEDITED = True\n")
+    make_older(headers / "app.greet.h", greet)
+    third = xbuild(root).stdout
+    assert frozen_names(third) == {"app.greet"}
+    assert third.count(SKIPPED) == len(reference) - 1
+    frore("freeze", "app.greet", greet, tmp_path / "expected.h")
+    assert (headers / "app.greet.h").read_bytes() == (tmp_path / "expected.h").read_bytes()
+    assert (headers / "app.greet.h").read_bytes() != reference["app.greet"]
+
+    xbuild(root, "/t:Clean")
+    assert unit_headers(headers) == {}
+    assert (headers / "frozen_modules.c").exists() and (headers / "frozen.props").exists()
+
+
+def test_manifest_change_stops_with_the_command_to_run(tmp_path):
+    root = make_project(tmp_path / "embed")
+    xbuild(root)
+    manifest = root / "frozen.toml"
+    manifest.write_text(manifest.read_text().replace('"stat",', '"stat",\n    "types",'))
+    make_older(root / "frozen" / "frozen.props", manifest)
+
+    failed = xbuild(root, check=False)
+    assert failed.returncode != 0
+    message = re.search(r"error : (frore: .*is newer than .*)", failed.stdout)
+    assert message, failed.stdout
+    command = message.group(1).split("build again:", 1)[1].strip()
+    assert " -m frore gen msbuild " in command and "--touch" in command
+    assert not (root / "frozen" / "types.h").exists()
+
+    run(["sh", "-c", command], cwd=root)                 # exactly what the message says
+    assert "types" in (root / "frozen" / "frozen_modules.c").read_text()
+    rebuilt = xbuild(root).stdout
+    assert "types" in frozen_names(rebuilt)
+    assert (root / "frozen" / "types.h").exists()
+    assert frozen_names(xbuild(root).stdout) == set()
+
+
+def test_syntax_error_fails_and_keeps_the_header(tmp_path):
+    root = make_project(tmp_path / "embed")
+    xbuild(root)
+    header = root / "frozen" / "app.greet.h"
+    before = header.read_bytes()
+    greet = root / "app" / "greet.py"
+    good = greet.read_text()
+    greet.write_text(good + "\ndef broken(:\n")
+    make_older(header, greet)
+
+    failed = xbuild(root, check=False)
+    assert failed.returncode != 0
+    assert "SyntaxError" in failed.stdout and "greet.py" in failed.stdout
+    assert header.read_bytes() == before
+
+    greet.write_text(good)
+    make_older(header, greet)
+    assert frozen_names(xbuild(root).stdout) == {"app.greet"}
+    assert header.read_bytes() == before
+
+
+def test_fast_up_to_date_check_sees_sources_and_manifest(tmp_path):
+    root = make_project(tmp_path / ODD)
+    shown = set(re.findall(r"input: (.*)", xbuild(root, "/t:ShowInputs").stdout))
+    assert str(root / "app" / "greet.py") in shown
+    assert str(root / "frozen.toml") in {os.path.normpath(p) for p in shown}
+
+
+def test_generated_files_are_relocatable(tmp_path):
+    a = make_project(tmp_path / "one")
+    b = make_project(tmp_path / "two" / ODD)
+    for name in ("frozen.props", "frozen_modules.vcxproj", "frozen_modules.vcxproj.filters"):
+        assert (a / "frozen" / name).read_bytes() == (b / "frozen" / name).read_bytes(), name
+    text = (a / "frozen" / "frozen.props").read_text()
+    assert str(a) not in text and "$(MSBuildThisFileDirectory)" in text
+
+
+def _parse(path: Path) -> ET.Element:
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{{{mw.NAMESPACE}}}Project"
+    return root
+
+
+def _includes(root: ET.Element, tag: str) -> list[str]:
+    return [e.get("Include") for e in root.iterfind(f"m:ItemGroup/m:{tag}", NS)]
+
+
+def test_vcxproj_and_filters_structure(tmp_path):
+    root = small_example(tmp_path / "embed")
+    frore("gen", "msbuild", "vs=2019", cwd=root)
+    units = set(unit_headers_of(root))
+    project = _parse(root / "frozen" / "frozen_modules.vcxproj")
+
+    configs = {(c.findtext("m:Configuration", namespaces=NS), c.findtext("m:Platform", namespaces=NS))
+               for c in project.iterfind("m:ItemGroup[@Label='ProjectConfigurations']/m:ProjectConfiguration", NS)}
+    assert configs == {(c, p) for c in ("Debug", "Release") for p in ("Win32", "x64", "ARM64")}
+    assert {e.text for e in project.iter(f"{{{mw.NAMESPACE}}}ConfigurationType")} == {"StaticLibrary"}
+    assert {e.text for e in project.iter(f"{{{mw.NAMESPACE}}}PlatformToolset")} == {"v142"}
+    assert re.fullmatch(r"\{[0-9A-F-]{36}\}", project.findtext("m:PropertyGroup/m:ProjectGuid", namespaces=NS))
+
+    imports = [e.get("Project") for e in project.iter(f"{{{mw.NAMESPACE}}}Import")]
+    wanted = [r"$(VCTargetsPath)\Microsoft.Cpp.Default.props", r"$(VCTargetsPath)\Microsoft.Cpp.props",
+              "$(MSBuildThisFileDirectory)frozen.props", r"$(VCTargetsPath)\Microsoft.Cpp.targets",
+              "$(FroreMSBuildDir)frore.targets"]
+    assert [i for i in imports if i in wanted] == wanted
+
+    assert _includes(project, "ClCompile") == ["$(FroreTableC)"]
+    headers = _includes(project, "ClInclude")
+    assert headers[0] == "$(FroreTableH)"
+    assert {h.replace("$(FroreHeadersDir)", "")[:-2] for h in headers[1:]} == units
+    sources = _includes(project, "None")
+    assert "$(FroreRoot)app/greet.py" in sources and "$(FroreManifest)" in sources
+
+    filters = _parse(root / "frozen" / "frozen_modules.vcxproj.filters")
+    declared = set(_includes(filters, "Filter"))
+    assert {"Python Sources\\startup", "Python Sources\\app", "Frozen Headers"} <= declared
+    for tag in ("ClCompile", "ClInclude", "None"):
+        placed = {e.get("Include"): e.findtext("m:Filter", namespaces=NS)
+                  for e in filters.iterfind(f"m:ItemGroup/m:{tag}", NS)}
+        assert set(placed) == set(_includes(project, tag)), tag
+        assert set(placed.values()) <= declared
+    greet = filters.find("m:ItemGroup/m:None[@Include='$(FroreRoot)app/greet.py']", NS)
+    assert greet.findtext("m:Filter", namespaces=NS) == "Python Sources\\app"
+
+    items = _parse(root / "frozen" / "frozen.props")
+    modules = items.findall("m:ItemGroup/m:FroreModule", NS)
+    assert {m.findtext("m:FrozenName", namespaces=NS) for m in modules} == units
+    assert all(m.findtext("m:Header", namespaces=NS) == m.findtext("m:FrozenName", namespaces=NS) + ".h"
+               for m in modules)
+
+    bad = frore("gen", "msbuild", "vs=1997", cwd=root, check=False)
+    assert bad.returncode == 2 and "vs=" in bad.stderr
+
+
+def unit_headers_of(root: Path) -> list[str]:
+    import json
+    listed = json.loads(frore("list", "--json", cwd=root).stdout)["modules"]
+    return [Path(m["header"]).name[:-2] for m in listed]
+
+
+def test_writer_escaping_round_trips_through_xbuild(tmp_path):
+    # Every special character becomes %XX, as MSBuild documents.
+    assert mw.escape("%$@;'()*?") == "%25%24%40%3B%27%28%29%2A%3F"
+    assert mw.escape("a b/c.py") == "a b/c.py"
+    # xbuild then reads back what it handles faithfully (it re-expands an escaped
+    # $(...) in properties, unescapes %2541 twice, and splits or globs escaped ; * ? in
+    # items: real MSBuild does not; see docs/msbuild.md).
+    in_property = "x (b) 100% c'd & <x>"
+    in_item = in_property + " $(c) @(d)"
+    w = mw.Writer(default_targets="Show")
+    w.property(w.group("PropertyGroup"), "Value", mw.escape(in_property))
+    w.item(w.group("ItemGroup"), "Thing", mw.escape(in_item))
+    target = ET.SubElement(w.root, "Target", {"Name": "Show"})
+    ET.SubElement(target, "Message", {"Importance": "high", "Text": "value=[$(Value)]"})
+    ET.SubElement(target, "Message", {"Importance": "high", "Text": "item=[%(Thing.Identity)]"})
+    (tmp_path / "app.proj").write_text(w.text())
+    out = xbuild(tmp_path).stdout
+    assert f"value=[{in_property}]" in out
+    assert re.findall(r"item=\[(.*)\]", out) == [in_item]
