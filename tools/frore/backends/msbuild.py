@@ -28,8 +28,6 @@ from ..errors import FroreError
 from ..model import FrozenModule, Resolved
 from .base import ROOT, STDLIB, Backend
 
-# frore's reusable .props/.targets: <repo>/msbuild (this file is tools/frore/backends/msbuild.py).
-MSBUILD_DIR = Path(__file__).resolve().parents[3] / "msbuild"
 ITEMS_NAME = "frozen.props"
 _PREFIX = {ROOT: "FroreRoot", STDLIB: "FroreStdlib"}
 
@@ -56,6 +54,17 @@ PLATFORMS = ("Win32", "x64", "ARM64")
 OPTIONS = {"vs": "Visual Studio version for the .vcxproj: " + ", ".join(VERSIONS)}
 
 
+def msbuild_dir() -> Path:
+    """The folder holding frore.props/.targets: ``frore/msbuild`` when installed from a
+    wheel that packages it, the repository's ``msbuild/`` in a checkout (editable)."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "msbuild", package.parents[1] / "msbuild"):
+        if (candidate / "frore.targets").is_file():
+            return candidate
+    raise FroreError(f"frore's MSBuild files are missing (looked in {package / 'msbuild'} "
+                     f"and {package.parents[1] / 'msbuild'})")
+
+
 def _guid(*parts: str) -> str:
     """A stable GUID: the same names give the same project and filter ids on every machine."""
     return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "frore:" + "/".join(parts))).upper() + "}"
@@ -72,6 +81,7 @@ class MSBuildBackend(Backend):
         self.project_name = self.table.stem
         self.vcxproj = output.parent / f"{self.project_name}.vcxproj"
         self.units = resolved.units()
+        self.msbuild_dir = msbuild_dir()
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -105,7 +115,7 @@ class MSBuildBackend(Backend):
         w.default_property(defaults, "FrorePython", mw.escape(self.frore_python))
         w.default_property(defaults, "FroreTargetPython", mw.escape(str(self.interpreter.executable)))
         w.default_property(defaults, "FrorePythonInclude", mw.escape(str(self.interpreter.include)))
-        w.default_property(defaults, "FroreMSBuildDir", mw.escape(MSBUILD_DIR.as_posix() + "/"))
+        w.default_property(defaults, "FroreMSBuildDir", mw.escape(self.msbuild_dir.as_posix() + "/"))
         # After the defaults: properties are evaluated in order.
         w.property(w.group("PropertyGroup"), "FroreGenCommand", self.gen_command())
 
@@ -250,7 +260,5 @@ def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -
     vs = VERSIONS.get(options.get("vs", VisualStudio.version))
     if vs is None:
         raise FroreError(f"vs={options['vs']!r}: choose one of {', '.join(VERSIONS)}")
-    if not (MSBUILD_DIR / "frore.targets").is_file():
-        raise FroreError(f"frore's MSBuild files are missing: {MSBUILD_DIR / 'frore.targets'}")
     output = (output or resolved.manifest.outputs.headers / ITEMS_NAME).absolute()
     return MSBuildBackend(resolved, output, vs, sys.executable, options).files()
