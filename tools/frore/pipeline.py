@@ -40,13 +40,19 @@ def load(manifest_path: str | Path, python: str | None = None,
             raise FroreError("--tree needs a manifest with flavor = \"cpython\"", manifest.path,
                              manifest.flavor_line)
         manifest = replace(manifest, tree=Path(tree).absolute())
+    if manifest.flavor != "embed":
+        _flavor(manifest.flavor).prepare(manifest)   # e.g. "is this a CPython tree?"
     return resolve(manifest, python)
+
+
+def _flavor(name: str):
+    import importlib
+    return importlib.import_module(f"frore.{name}")
 
 
 def flavor_files(resolved: Resolved) -> dict[Path, str]:
     """Outputs of a non-embed flavor ("cpython"): the flavor package names its own files."""
-    import importlib
-    return importlib.import_module(f"frore.{resolved.manifest.flavor}").files(resolved)
+    return _flavor(resolved.manifest.flavor).files(resolved)
 
 
 def stamp_path(resolved: Resolved) -> Path:

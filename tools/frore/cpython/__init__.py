@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import FroreError
-from ..model import Resolved
+from ..model import Manifest, Resolved
 from ..write import read_text
 from . import frozen_c, makefile, markers, meson, pcbuild
-from .modules import FrozenSet, build
+from .modules import FrozenSet, build, tree_version
 
 SUPPORTED = ((3, 11),)
 
@@ -35,14 +35,20 @@ LAYOUT_311 = (
 )
 
 
-def files(resolved: Resolved) -> dict[Path, str]:
-    """Every file this flavor owns in the tree, with its full new text."""
-    fs = build(resolved)
-    if fs.version not in SUPPORTED:
+def prepare(manifest: Manifest) -> None:
+    """Before resolving: the tree must be a CPython tree of a version we can write."""
+    version = tree_version(manifest.root)
+    if version not in SUPPORTED:
         shown = ", ".join(f"{a}.{b}" for a, b in SUPPORTED)
         raise FroreError(f"the cpython flavor writes the layout of CPython {shown}; "
-                         f"{fs.tree} is {fs.version[0]}.{fs.version[1]}",
-                         resolved.manifest.path, resolved.manifest.flavor_line)
+                         f"{manifest.root} is {version[0]}.{version[1]}",
+                         manifest.path, manifest.flavor_line)
+
+
+def files(resolved: Resolved) -> dict[Path, str]:
+    """Every file this flavor owns in the tree, with its full new text."""
+    prepare(resolved.manifest)
+    fs = build(resolved)
     out: dict[Path, str] = {}
     for rel, blocks_of in LAYOUT_311:
         path = fs.tree / rel

@@ -75,7 +75,17 @@ def read_block(text: str, path: Path, block: Block) -> list[str]:
 
 
 def rewrite(text: str, path: Path, blocks: list[tuple[Block, list[str]]]) -> str:
-    """Apply several block replacements to one file's text, in order."""
-    for block, body in blocks:
-        text = replace_block(text, path, block, body)
-    return text
+    """Apply several block replacements to one file's text.
+
+    Every marker is located in the text as it is on disk before anything is
+    replaced, so an error names the line a reader sees in the file.
+    """
+    lines = split_lines(text)
+    spans = sorted((find_block(lines, block, path), body) for block, body in blocks)
+    for (prev, _), ((start, end), _) in zip(spans, spans[1:]):
+        if start < prev[1]:
+            raise FroreError("generated blocks overlap", path, start + 1)
+    for (start, end), body in reversed(spans):
+        eol = newline_of(lines[start])
+        lines[start + 1:end] = [line + eol for line in body]
+    return "".join(lines)
