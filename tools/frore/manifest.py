@@ -68,7 +68,7 @@ class _Positions:
 
 
 def load(path: str | Path) -> Manifest:
-    path = Path(path).absolute()
+    path = Path(os.path.abspath(path))    # normalised: 'x/../frozen.toml' names one file
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
