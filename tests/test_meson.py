@@ -7,6 +7,7 @@ interpreter against the host's libpython.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -65,8 +66,9 @@ def assert_all_frozen(output: str, count: int | None = None) -> None:
         assert int(done.group(2)) == count, output
 
 
-def declared_count(src: Path) -> int:
-    return len(frore("list", "--json", cwd=src / SUBDIR).stdout.split('"name":')) - 1
+def declared_count(src: Path, subdir: str = SUBDIR) -> int:
+    modules = json.loads(frore("list", "--json", cwd=src / subdir).stdout)["modules"]
+    return len(modules)
 
 
 @pytest.fixture
@@ -142,7 +144,7 @@ def test_syntax_error_names_file_and_line_and_keeps_header(built):
     greet.write_text('"""Broken."""\n\ndef message(:\n    return 1\n')
     proc = ninja(build, check=False)
     assert proc.returncode != 0
-    assert re.search(r"greet\.py:3: SyntaxError", proc.stdout + proc.stderr), proc.stdout
+    assert re.search(r"/app/greet\.py:3: SyntaxError", proc.stdout + proc.stderr), proc.stdout
     assert header.read_bytes() == before
     greet.write_text(good)
     proc = ninja(build)
@@ -213,18 +215,29 @@ def test_meson_strings_round_trip(tmp_path):
                         str(tmp_path / "out.json"), mw.Code("values"), check=True))
     (src / "meson.build").write_text(w.text(), encoding="utf-8")
     run([MESON, "setup", tmp_path / "build", src], cwd=tmp_path, env=ENV)
-    import json
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == ODD
 
 
-def test_prefix_option_renames_variables(tmp_path):
+USER_MESON = """\
+project('embed', 'c')
+py = import('python').find_installation()
+run_command(py, '-m', 'frore', 'gen', 'meson', 'prefix=app_frozen',
+            '-o', 'rules/frozen/meson.build', '--python', py.full_path(), check: true)
+subdir('rules/frozen')
+executable('embed', 'main.c', app_frozen_sources, include_directories: 'rules',
+           dependencies: py.dependency(embed: true))
+"""
+
+
+def test_user_recipe_with_prefix_and_deeper_snippet(tmp_path):
+    """The docs' recipe in a project of its own: snippet two folders down, renamed variables."""
     example = copy_example(tmp_path / "proj")
-    out = example / "sub" / "meson.build"
-    # KEY=VALUE right after BACKEND: argparse does not take them after -o.
-    frore("gen", "meson", "prefix=app_frozen", "-o", out, cwd=example)
-    snippet = out.read_text()
-    assert "app_frozen_sources = " in snippet
-    assert "frore_sources" not in snippet
-    assert "files('../frozen.toml')" in snippet
+    (example / "meson.build").write_text(USER_MESON)
+    build = tmp_path / "build"
+    setup(example, build)
+    ninja(build)
+    snippet = (example / "rules" / "frozen" / "meson.build").read_text()
+    assert "app_frozen_sources = " in snippet and "frore_" not in snippet
+    assert_all_frozen(run_embed(build), declared_count(example, ""))
     bad = frore("gen", "meson", "prefix=not-an-identifier", cwd=example, check=False)
     assert bad.returncode == 2 and "not a Meson identifier" in bad.stderr
