@@ -54,10 +54,21 @@ def _jobs(p: argparse.ArgumentParser) -> None:
                    help="recompile every module, ignoring the keys in existing headers")
 
 
+class _PrintCMakeDir(argparse.Action):
+    """``--cmake-dir``: print the CMake package folder (for ``-Dfrore_DIR=``) and exit."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .backends.cmake import cmake_dir
+        print(cmake_dir())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frore", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"frore {__version__}")
+    parser.add_argument("--cmake-dir", action=_PrintCMakeDir, nargs=0,
+                        help="print the folder of frore's CMake package (find_package(frore)) and exit")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     verbosity.add_argument("-v", "--verbose", action="store_true",
@@ -110,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--touch", action="store_true",
                    help="bump the mtime of unchanged outputs (for build rules)")
     p.add_argument("options", nargs="*", metavar="KEY=VALUE", help="backend-specific options")
+    p.add_argument("-q", "--quiet", action="store_true", dest="sub_quiet", help=argparse.SUPPRESS)
     return parser
 
 
@@ -126,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("frore: interrupted; no output was left half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `frore list | head`: the reader left; say nothing more, like other tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _progress(args):
