@@ -152,8 +152,8 @@ def test_syntax_error_names_file_and_line_and_keeps_header(built):
     assert_all_frozen(run_embed(build))
 
 
-def test_paths_with_spaces(tmp_path):
-    src = make_tree(tmp_path / "source root with spaces")
+def test_paths_with_spaces_and_shell_characters(tmp_path):
+    src = make_tree(tmp_path / "source root with spaces, it's $HOME & more")
     build = tmp_path / "build dir with spaces"
     setup(src, build)
     ninja(build)
