@@ -1,0 +1,62 @@
+"""SCons: the resolved model as JSON, read by frore's SCons tool (frore/scons/frore.py).
+
+The tool runs ``frore gen scons -o FILE`` each time SCons reads its SConscripts
+and turns this description into nodes: one header per unit (source: its .py),
+the module table, and Value nodes for what the table and the headers depend on
+besides files.  SCons itself is Python, but the tool does not import frore into
+the SCons process (SCons registers a tool as ``sys.modules[name]``, which would
+hide the frore package); JSON keeps the boundary plain data.
+
+Paths below the manifest's folder are relative to it, so the description does
+not change when the tree moves; others (the target's stdlib) are absolute.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import FroreError
+from ..model import Resolved
+from .base import ROOT, Backend
+
+FORMAT = 1
+DEFAULT_NAME = ".frore-scons.json"
+
+
+class SConsBackend(Backend):
+    def path(self, path: Path) -> str:
+        anchor, rel = self.anchor(path)
+        return rel if anchor == ROOT else str(path)
+
+    def render(self) -> str:
+        from ..pipeline import stamp_text
+
+        r = self.resolved
+        interp = self.interpreter
+        outputs = self.manifest.outputs
+        data = {
+            "format": FORMAT,
+            "frore": [sys.executable, "-m", "frore"],
+            "python": str(interp.executable),
+            "python_version": ".".join(map(str, interp.version)),
+            "python_include": str(interp.include),
+            "python_libdir": str(interp.libdir),
+            "python_library": f"python{interp.ldversion}",
+            "freezer": stamp_text(r),
+            "table_c": self.path(outputs.table),
+            "table_h": self.path(outputs.table_header),
+            "units": [{"name": u.source_id, "source": self.path(u.source),
+                       "header": self.path(u.header)} for u in r.units()],
+            "modules": [[m.name, m.source_id, m.is_package] for m in r.modules],
+        }
+        return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -> dict[Path, str]:
+    """``frore gen scons [-o FILE]``: the description (default: beside the headers)."""
+    if options:
+        raise FroreError(f"unknown scons option(s): {', '.join(sorted(options))}")
+    output = (output or resolved.manifest.outputs.headers / DEFAULT_NAME).absolute()
+    return {output: SConsBackend(resolved, output).render()}
