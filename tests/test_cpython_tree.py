@@ -248,7 +248,7 @@ def test_manifest_errors_name_the_line(tree, edit, message):
     proc = frore("regen", "-m", manifest, check=False)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
-    assert proc.stderr.startswith(str(manifest.relative_to(tree)) + ":") or "frozen.toml:" in proc.stderr
+    assert re.search(r"frozen\.toml:[1-9]\d*: ", proc.stderr), proc.stderr
 
 
 def test_not_a_tree_and_mangling_collision(tree, tmp_path):
