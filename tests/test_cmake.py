@@ -213,7 +213,7 @@ def test_wheel_installs_cmake_package(tmp_path):
     src = tmp_path / "src"   # a copy: building in place would leave build/ in the repo
     src.mkdir()
     shutil.copy(REPO / "pyproject.toml", src)
-    for name in ("tools", "cmake"):
+    for name in ("tools", "cmake", "msbuild"):
         shutil.copytree(REPO / name, src / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     readme = REPO / "README.md"
@@ -221,8 +221,11 @@ def test_wheel_installs_cmake_package(tmp_path):
     run([PYTHON, "-m", "pip", "wheel", src, "--no-deps", "-w", tmp_path / "dist"], cwd=tmp_path)
     wheel = next((tmp_path / "dist").glob("frore-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
+    data = f"frore-{wheel.name.split('-')[1]}.data/data"
     for f in sorted((REPO / "cmake").glob("*.cmake")):
-        assert f"frore-{wheel.name.split('-')[1]}.data/data/share/cmake/frore/{f.name}" in names
+        assert f"{data}/share/cmake/frore/{f.name}" in names
+    for f in ("frore.props", "frore.targets"):
+        assert f"{data}/share/frore/msbuild/{f}" in names
 
     venv = tmp_path / "venv"
     run([PYTHON, "-m", "venv", venv])
@@ -231,6 +234,10 @@ def test_wheel_installs_cmake_package(tmp_path):
     assert Path(where) == venv / "share" / "cmake" / "frore"
     assert {p.name for p in Path(where).iterdir()} >= {"froreConfig.cmake",
                                                        "froreConfigVersion.cmake"}
+    msbuild = run([venv / "bin" / "python", "-c",
+                   "from frore.backends.msbuild import msbuild_dir; print(msbuild_dir())"],
+                  cwd=tmp_path).stdout.strip()
+    assert Path(msbuild) == venv / "share" / "frore" / "msbuild"
     proj = tmp_path / "proj"
     proj.mkdir()
     (proj / "CMakeLists.txt").write_text(

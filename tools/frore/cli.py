@@ -127,7 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse ends `gen`'s KEY=VALUE positionals at the first option; accept
+    # them anywhere on the line, and nothing else unknown.
+    if extra:
+        if args.command == "gen" and all("=" in e and not e.startswith("-") for e in extra):
+            args.options += extra
+        else:
+            parser.error("unrecognized arguments: " + " ".join(extra))
     if getattr(args, "sub_quiet", False):
         args.quiet = True
     try:

@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import cmakewriter as cw
 from .. import emit_c
 from ..errors import FroreError
+from ..shipped import shipped_dir
 from ..model import FrozenModule, Resolved, relocate
 from .base import ROOT, Backend
 
@@ -136,22 +137,5 @@ def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -
 
 
 def cmake_dir() -> Path:
-    """The folder holding froreConfig.cmake.
-
-    From a checkout (an editable install) that is the repository's ``cmake/``;
-    a wheel installs it as data to ``<prefix>/share/cmake/frore``, which its
-    RECORD (importlib.metadata) locates whatever the install scheme.
-    """
-    checkout = Path(__file__).resolve().parents[3] / "cmake"
-    if (checkout / CONFIG_NAME).is_file():
-        return checkout
-    try:
-        from importlib.metadata import PackageNotFoundError, distribution
-        files = distribution("frore").files or []
-    except PackageNotFoundError:
-        files = []
-    for f in files:
-        if f.name == CONFIG_NAME and "cmake" in f.parts:
-            return Path(f.locate()).resolve().parent
-    raise FroreError("frore's CMake package is not installed (no froreConfig.cmake in the "
-                     "distribution's RECORD, nor a cmake/ folder beside tools/frore)")
+    """The folder holding froreConfig.cmake (``frore --cmake-dir``)."""
+    return shipped_dir("cmake", CONFIG_NAME)

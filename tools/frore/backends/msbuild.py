@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import emit_c
 from .. import msbuildwriter as mw
 from ..errors import FroreError
+from ..shipped import shipped_dir
 from ..model import FrozenModule, Resolved
 from .base import ROOT, STDLIB, Backend
 
@@ -55,14 +56,8 @@ OPTIONS = {"vs": "Visual Studio version for the .vcxproj: " + ", ".join(VERSIONS
 
 
 def msbuild_dir() -> Path:
-    """The folder holding frore.props/.targets: ``frore/msbuild`` when installed from a
-    wheel that packages it, the repository's ``msbuild/`` in a checkout (editable)."""
-    package = Path(__file__).resolve().parents[1]
-    for candidate in (package / "msbuild", package.parents[1] / "msbuild"):
-        if (candidate / "frore.targets").is_file():
-            return candidate
-    raise FroreError(f"frore's MSBuild files are missing (looked in {package / 'msbuild'} "
-                     f"and {package.parents[1] / 'msbuild'})")
+    """The folder holding frore.props/.targets."""
+    return shipped_dir("msbuild", "frore.targets")
 
 
 def _guid(*parts: str) -> str:
