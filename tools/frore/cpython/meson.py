@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..mesonwriter import string
 from .modules import CSource, FrozenSet
 
 USAGE = """\
@@ -27,12 +28,6 @@ It defines:
   frozen_sources   files() of every frozen module's source
   frozen_headers   custom targets writing <module>.h, in table order
   deepfreeze_c     custom target writing deepfreeze.c from those headers"""
-
-
-def string(text: str) -> str:
-    """A Meson string literal."""
-    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
-    return f"'{escaped}'"
 
 
 def _array(items: list[str], indent: str = "  ") -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..msbuildwriter import escape as msbuild_escape
 from .markers import Block
 from .modules import CSource, FrozenSet
 
@@ -27,15 +28,6 @@ CORE_DEEPFREEZE = Block("<!-- BEGIN deepfreeze -->", "<!-- END deepfreeze -->")
 
 ITEM_INDENT = "    "
 STEP = "  "
-# MSBuild reads these specially in item specs and properties; a literal one is %XX.
-_MSBUILD_SPECIAL = "%$@';?*"
-
-
-def msbuild_escape(text: str) -> str:
-    """A literal string for MSBuild: special characters become %XX."""
-    return "".join(f"%{ord(c):02X}" if c in _MSBUILD_SPECIAL else c for c in text)
-
-
 def windows_path(rel: str) -> str:
     """A tree-relative '/' path as MSBuild writes it, escaped."""
     return msbuild_escape(rel.replace("/", "\\"))
