@@ -12,6 +12,7 @@ Backends call these helpers and never build CMake text by hand.
 from __future__ import annotations
 
 from .errors import FroreError
+from .linewriter import LineWriter
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -41,18 +42,8 @@ def path(variable: str, rel: str) -> str:
     return f'"{var(variable)}/{escape(rel)}"' if rel not in ("", ".") else f'"{var(variable)}"'
 
 
-class CMakeWriter:
+class CMakeWriter(LineWriter):
     """Accumulates commands; every argument passed in is already quoted or a keyword."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def comment(self, text: str) -> None:
-        for line in text.splitlines() or [""]:
-            self.lines.append(f"# {line}".rstrip())
-
-    def blank(self) -> None:
-        self.lines.append("")
 
     def command(self, name: str, *args: str, wrap: bool = False) -> None:
         """``name(args...)``; *wrap* puts each argument on its own line."""
@@ -67,6 +58,3 @@ class CMakeWriter:
     def set(self, variable: str, *values: str) -> None:
         """``set(variable values...)``, one value per line when there are several."""
         self.command("set", variable, *values, wrap=len(values) > 3)
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"

@@ -8,6 +8,7 @@ Backends call these functions and never build Make text by hand.
 from __future__ import annotations
 
 import shlex
+from .linewriter import LineWriter
 
 
 def escape_path(path: str) -> str:
@@ -36,17 +37,7 @@ def shell_path(prefix_variable: str, rest: str) -> str:
     return f'"$({prefix_variable}){escaped}"'
 
 
-class MakeWriter:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def comment(self, text: str) -> None:
-        for line in text.splitlines() or [""]:
-            self.lines.append(f"# {line}".rstrip())
-
-    def blank(self) -> None:
-        self.lines.append("")
-
+class MakeWriter(LineWriter):
     def variable(self, name: str, value: str, op: str = ":=") -> None:
         self.lines.append(f"{name} {op} {value}".rstrip())
 
@@ -68,6 +59,3 @@ class MakeWriter:
 
     def phony(self, targets: list[str]) -> None:
         self.lines.append(".PHONY: " + " ".join(targets))
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Union
+from .linewriter import LineWriter
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAMED = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -133,18 +134,8 @@ def method(receiver: Value, function: str, *args: Value, **kwargs: Value) -> Cal
     return Call(function, args, tuple(kwargs.items()), receiver)
 
 
-class MesonWriter:
+class MesonWriter(LineWriter):
     """Collects statements; :meth:`text` gives the file."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def comment(self, text: str) -> None:
-        for line in text.splitlines() or [""]:
-            self.lines.append(f"# {line}".rstrip())
-
-    def blank(self) -> None:
-        self.lines.append("")
 
     def assign(self, name: str, value: Value, op: str = "=") -> None:
         if op not in ("=", "+="):
@@ -159,6 +150,3 @@ class MesonWriter:
         self.lines.append(f"if {expr(condition)}")
         self.lines.extend("  " + expr(statement, "  ") for statement in body)
         self.lines.append("endif")
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"

@@ -17,13 +17,6 @@ ROOT = "ROOT"
 STDLIB = "STDLIB"
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-        return True
-    except ValueError:
-        return False
-
 
 class Backend:
     """Base for renderers: subclasses implement :meth:`render`."""
@@ -37,7 +30,7 @@ class Backend:
     def anchor(self, path: Path) -> tuple[str, str]:
         """(ROOT or STDLIB, '/'-separated path relative to that anchor)."""
         stdlib = self.interpreter.stdlib
-        if _inside(path, stdlib) and not _inside(path, self.manifest.root):
+        if path.is_relative_to(stdlib) and not path.is_relative_to(self.manifest.root):
             return STDLIB, os.path.relpath(path, stdlib).replace(os.sep, "/")
         return ROOT, os.path.relpath(path, self.manifest.root).replace(os.sep, "/")
 

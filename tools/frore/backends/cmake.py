@@ -35,13 +35,6 @@ _VARS = {ROOT: "_frore_root", "STDLIB": "_frore_stdlib"}
 _HERE = "CMAKE_CURRENT_LIST_DIR"
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-        return True
-    except ValueError:
-        return False
-
 
 class CMakeBackend(Backend):
     def __init__(self, resolved: Resolved, output: Path, frore_python: str, stamp: Path,
@@ -54,7 +47,7 @@ class CMakeBackend(Backend):
     def ref(self, path: Path) -> str:
         """*path* as one quoted argument, through a variable so the file is relocatable."""
         here = self.output.parent
-        if _inside(path, here) and not _inside(self.manifest.root, here):
+        if path.is_relative_to(here) and not self.manifest.root.is_relative_to(here):
             return cw.path(_HERE, os.path.relpath(path, here).replace(os.sep, "/"))
         anchor, rel = self.anchor(path)
         return cw.path(_VARS[anchor], rel)
@@ -105,7 +98,7 @@ def _mirror(resolved: Resolved, build_dir: Path) -> tuple[Resolved, list[Path]]:
     """Headers below *build_dir* where they sit below the manifest; include dirs to match."""
     headers = resolved.manifest.outputs.headers
     root = resolved.manifest.root
-    rel = Path(os.path.relpath(headers, root)) if _inside(headers, root) else Path(headers.name)
+    rel = Path(os.path.relpath(headers, root)) if headers.is_relative_to(root) else Path(headers.name)
     target = build_dir / rel
     return relocate(resolved, target), [build_dir, target] if target != build_dir else [build_dir]
 

@@ -106,7 +106,7 @@ class FrozenSet:
         ``<name``.
         """
         src = self.source(module)
-        in_lib = _inside(src.source, self.tree / "Lib")
+        in_lib = src.source.is_relative_to(self.tree / "Lib")
         orig = src.id if in_lib else None
         if orig is not None and module.name == orig:
             return False, None
@@ -176,7 +176,7 @@ def build(resolved: Resolved) -> FrozenSet:
     for m in modules:
         if m.source_id in sources:
             continue
-        if not _inside(m.source, tree):
+        if not m.source.is_relative_to(tree):
             raise FroreError(f"{m.source_id!r} comes from {m.source}, outside the CPython tree "
                              f"{tree}: the tree's build rules name sources relative to it",
                              manifest.path, m.line)
@@ -251,13 +251,6 @@ def _row(m: FrozenModule) -> CModule:
     return CModule(name=m.name, source_id=m.source_id, source=m.source,
                    is_package=m.is_package, group=m.group, line=m.line)
 
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-        return True
-    except ValueError:
-        return False
 
 
 def _key_line(path: Path, key: str) -> int:
