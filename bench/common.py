@@ -1,0 +1,180 @@
+"""Timing and process helpers shared by every benchmark.
+
+Machines here are shared and noisy, so a single absolute time proves little.
+Every comparison is measured side by side: A and B alternate within one run,
+several times, and the result is the median of each plus the median (and the
+min..max spread) of the per-pair ratios B/A.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RESULTS = BENCH / "results"
+EXAMPLE = REPO / "examples" / "embed"
+
+# The real interpreter binary (never the pyenv shim, which costs ~0.1 s a call).
+PYTHON = os.path.realpath(sys.executable)
+# How build rules and the bench run frore: this interpreter (a venv keeps its
+# own sys.executable so frore stays importable), with -m.
+FRORE = [sys.executable, "-m", "frore"]
+
+
+@dataclass
+class Stat:
+    """Median and spread of one series of seconds (or any positive numbers)."""
+
+    median: float
+    low: float
+    high: float
+    n: int
+
+    @classmethod
+    def of(cls, values: list[float]) -> "Stat":
+        return cls(statistics.median(values), min(values), max(values), len(values))
+
+
+@dataclass
+class Row:
+    """One line of the results table.
+
+    ``a`` is the baseline and ``b`` the thing measured against it, so
+    ``ratio`` = median of per-pair a/b: how many times faster (or smaller)
+    frore's side is.  Single measurements leave ``a`` empty.
+    """
+
+    bench: str
+    metric: str
+    b_label: str
+    b: Stat | None
+    a_label: str = ""
+    a: Stat | None = None
+    ratio: Stat | None = None
+    unit: str = "s"
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Section:
+    """What one benchmark module returns: rows plus free-form facts (counts, paths)."""
+
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def run(cmd, cwd: Path | None = None, env: dict | None = None, check: bool = True,
+        quiet: bool = True) -> subprocess.CompletedProcess:
+    """Run *cmd*; on failure show what it printed (bench problems must be visible)."""
+    full_env = dict(os.environ, **(env or {}))
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=full_env,
+                          capture_output=quiet, text=True)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{cmd} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Wall-clock seconds of one call."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def alternate(a: Callable[[], float], b: Callable[[], float], reps: int,
+              setup: Callable[[], None] | None = None) -> tuple[list[float], list[float]]:
+    """Run a, b, a, b ... *reps* pairs; each callable returns its own measurement.
+
+    Callables return the number to record (usually ``timed(...)``), so a
+    benchmark can exclude its own preparation (an edit, a clean) from the time.
+    The order flips every pair so neither side always runs on a warmer cache.
+    """
+    xs: list[float] = []
+    ys: list[float] = []
+    for i in range(reps):
+        if setup:
+            setup()
+        if i % 2 == 0:
+            xs.append(a())
+            ys.append(b())
+        else:
+            ys.append(b())
+            xs.append(a())
+    return xs, ys
+
+
+def ratio_row(bench: str, metric: str, a_label: str, a: list[float], b_label: str,
+              b: list[float], target: float | None = None, unit: str = "s",
+              target_text: str = "", note: str = "") -> Row:
+    """A row comparing baseline *a* with *b*; ratio = a/b per pair (>1: b is faster)."""
+    ratios = [x / y for x, y in zip(a, b) if y > 0]
+    r = Stat.of(ratios)
+    met = None
+    if target is not None:
+        met = r.median >= target
+        target_text = target_text or f"≥ {target:g}×"
+    return Row(bench, metric, b_label, Stat.of(b), a_label, Stat.of(a), r, unit,
+               target_text, met, note)
+
+
+def single_row(bench: str, metric: str, label: str, values: list[float], unit: str = "s",
+               limit: float | None = None, note: str = "") -> Row:
+    """A row for one measured thing, optionally against an upper limit."""
+    s = Stat.of(values)
+    met = None if limit is None else s.median < limit
+    target = "" if limit is None else f"< {limit:g} {unit}"
+    return Row(bench, metric, label, s, unit=unit, target=target, met=met, note=note)
+
+
+def machine() -> dict[str, object]:
+    """What the numbers were measured on."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gcc = subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout
+    make = subprocess.run(["make", "--version"], capture_output=True, text=True).stdout
+    return {
+        "python": sys.version.split()[0],
+        "python_executable": PYTHON,
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "gcc": gcc.splitlines()[0] if gcc else "",
+        "make": make.splitlines()[0] if make else "",
+        "load_before": os.getloadavg()[0],
+    }
+
+
+def tool(name: str) -> str | None:
+    """A tool from the bench interpreter's venv, else from PATH."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def fresh_dir(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path

@@ -1,0 +1,115 @@
+"""Benchmark 4: C compile cost of the full-stdlib headers.
+
+The same module table (frore's frozen_modules.c, which includes every header)
+is compiled with ``gcc -O2 -c`` against three header sets holding the same
+marshal bytes:
+
+* plain ``{0x63,0x00,...}`` byte arrays, the way CPython's build writes them;
+* frore's headers as written (string literal for GCC/Clang, plus an integer
+  array for MSVC inside ``#if defined(_MSC_VER)``, which GCC must still scan);
+* frore's headers with the MSVC block removed: what GCC would cost if that
+  block lived elsewhere (shows what bounds the second row).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sysconfig
+from pathlib import Path
+
+from common import Section, fresh_dir, ratio_row, run, timed
+
+MSVC_OPEN = "#if defined(_MSC_VER) && !defined(__clang__)\n"
+ELSE = "#else\n"
+SYMBOL = re.compile(r"static const unsigned char (\w+)\[\]")
+SIZE = re.compile(r"/\* (\d+) bytes of marshal data")
+
+
+def marshal_bytes(work: Path, modules) -> dict[str, bytes]:
+    """Each header's marshal data, frozen again in-process (canonical, same bytes)."""
+    from frore import _worker
+
+    out = {}
+    for name in modules.names:
+        item = _worker.freeze_one(name, str(modules.copied(name, work / "lib")))
+        out[name] = item["data"]
+    return out
+
+
+def _array_header(symbol: str, data: bytes) -> str:
+    lines = [f"static const unsigned char {symbol}[] = {{"]
+    for start in range(0, len(data), 16):
+        lines.append("    " + "".join(f"0x{b:02x}," for b in data[start:start + 16]))
+    lines.append("};")
+    return "\n".join(lines) + "\n"
+
+
+def _strip_msvc(text: str) -> str | None:
+    """Header text without the MSVC array (None if the layout is not recognised)."""
+    start = text.find(MSVC_OPEN)
+    if start < 0:
+        return None
+    middle = text.find(ELSE, start)
+    end = text.rfind("#endif")
+    if middle < 0 or end < middle:
+        return None
+    return text[:start] + text[middle + len(ELSE):end] + text[end + len("#endif\n"):]
+
+
+def make_variants(work: Path, modules, blobs: dict[str, bytes]) -> dict[str, Path]:
+    """Folders frore/, arrays/ and strings/ each holding the table plus one header set."""
+    src = work / "frozen"
+    dirs = {k: fresh_dir(work / "cc" / k) for k in ("frore", "arrays", "strings")}
+    for d in dirs.values():
+        shutil.copy(src / "frozen_modules.c", d)
+        shutil.copy(src / "frozen_modules.h", d)
+    stripped_ok = True
+    for name in modules.names:
+        header = src / f"{name}.h"
+        text = header.read_text(encoding="utf-8")
+        shutil.copy(header, dirs["frore"])
+        symbol = SYMBOL.search(text).group(1)
+        size = SIZE.search(text)
+        if size and int(size.group(1)) != len(blobs[name]):
+            raise RuntimeError(f"{name}: header says {size.group(1)} bytes, re-freeze gave "
+                               f"{len(blobs[name])}")
+        (dirs["arrays"] / header.name).write_text(_array_header(symbol, blobs[name]))
+        stripped = _strip_msvc(text)
+        stripped_ok = stripped_ok and stripped is not None
+        (dirs["strings"] / header.name).write_text(stripped or text)
+    if not stripped_ok:
+        del dirs["strings"]
+    return dirs
+
+
+def _compile(folder: Path) -> float:
+    include = sysconfig.get_path("include")
+    return timed(lambda: run(["gcc", "-O2", f"-I{include}", "-c", "frozen_modules.c",
+                              "-o", "frozen_modules.o"], cwd=folder))
+
+
+def bench(work: Path, modules, reps: int) -> tuple[Section, dict[str, bytes]]:
+    section = Section("C compile cost (gcc -O2, full-stdlib module table)")
+    blobs = marshal_bytes(work, modules)
+    dirs = make_variants(work, modules, blobs)
+    names = list(dirs)
+    times: dict[str, list[float]] = {k: [] for k in names}
+    for i in range(reps):                   # rotate the order every repetition
+        order = names[i % len(names):] + names[:i % len(names)]
+        for k in order:
+            times[k].append(_compile(dirs[k]))
+    section.rows.append(ratio_row("compile", "gcc -O2 of the table + all headers",
+                                  "plain {0x..} arrays", times["arrays"],
+                                  "frore headers", times["frore"], target=3))
+    if "strings" in dirs:
+        section.rows.append(ratio_row(
+            "compile", "same, MSVC array block removed (what bounds row 1)",
+            "plain {0x..} arrays", times["arrays"], "string literal only", times["strings"],
+            note="not what frore writes today; see BENCHMARKS.md"))
+    section.facts.update({
+        "marshal_bytes": sum(len(b) for b in blobs.values()),
+        "header_bytes": {k: sum(p.stat().st_size for p in d.glob("*.h")) for k, d in dirs.items()},
+        "compiler": run(["gcc", "--version"]).stdout.splitlines()[0],
+    })
+    return section, blobs

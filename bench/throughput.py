@@ -1,0 +1,73 @@
+"""Benchmark 2: freeze throughput on the full stdlib.
+
+frore's ``regen`` (batched worker processes, one per CPU) from scratch, versus
+CPython's build pattern: one freezer process per module (``percall_freeze.py``),
+run with the same parallelism, as ``make -jN`` would.  Then ``regen`` again
+with nothing changed, which must only read and compare.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from common import BENCH, FRORE, PYTHON, Section, alternate, ratio_row, run, single_row, timed
+
+PERCALL = BENCH / "percall_freeze.py"
+
+
+def regen(work: Path) -> None:
+    """Bring work/frozen up to date (other benchmarks read it)."""
+    run([*FRORE, "regen", "-q"], cwd=work)
+
+
+def _regen_from_scratch(work: Path) -> float:
+    shutil.rmtree(work / "frozen", ignore_errors=True)
+    return timed(lambda: run([*FRORE, "regen", "-q"], cwd=work))
+
+
+def _one_process_per_module(work: Path, modules, jobs: int) -> float:
+    out = work / "percall"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    lib = work / "lib"
+
+    def freeze(name: str) -> int:
+        return subprocess.call([PYTHON, "-I", "-S", str(PERCALL), name,
+                                str(modules.copied(name, lib)), str(out / f"{name}.h")])
+
+    def all_modules() -> None:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            codes = list(pool.map(freeze, modules.names))
+        if any(codes):
+            raise RuntimeError("percall_freeze.py failed for some module")
+
+    return timed(all_modules)
+
+
+def bench(work: Path, modules, reps: int) -> Section:
+    section = Section("Freeze throughput (full stdlib)")
+    jobs = os.cpu_count() or 1
+    scratch, percall = alternate(lambda: _regen_from_scratch(work),
+                                 lambda: _one_process_per_module(work, modules, jobs), reps)
+    section.rows.append(ratio_row(
+        "throughput", f"freeze {len(modules.names)} modules from scratch",
+        f"one process per module (-j{jobs})", percall, "frore regen", scratch, target=10))
+    # Leave a complete, current output tree for the unchanged runs (and later benchmarks).
+    _regen_from_scratch(work)
+    unchanged = [timed(lambda: run([*FRORE, "regen", "-q"], cwd=work)) for _ in range(max(reps, 5))]
+    section.rows.append(single_row("throughput", "regen again, nothing changed", "frore regen",
+                                   unchanged, limit=0.5))
+    headers = list((work / "frozen").glob("*.h"))
+    section.facts.update({
+        "modules": len(modules.names),
+        "skipped_not_compiling": modules.skipped_compile,
+        "source_bytes": modules.source_bytes,
+        "header_files": len(headers),
+        "header_bytes": sum(p.stat().st_size for p in headers),
+        "jobs": jobs,
+    })
+    return section
