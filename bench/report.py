@@ -86,7 +86,10 @@ def to_markdown(info: dict, sections: list[Section]) -> str:
         if section.facts:
             lines += [*_facts(section.facts), ""]
         for note in section.notes:
-            lines += ["```", note.strip()[:2000], "```", ""]
+            head, _, rest = note.strip().partition("\n")
+            lines += [head, ""]
+            if rest:
+                lines += ["```", rest[:1500], "```", ""]
     return "\n".join(lines)
 
 
