@@ -216,7 +216,7 @@ def _first_build(case: Case, root: Path) -> float:
 
 def _error_lines(exc: Exception) -> list[str]:
     lines = str(exc).strip().splitlines()
-    return [line for line in lines if "error" in line.lower()][:3] or lines[-5:]
+    return [line for line in lines if re.search(r"\berror:", line, re.I)][:3] or lines[-5:]
 
 
 def bench(work: Path, modules, reps: int) -> Section:
