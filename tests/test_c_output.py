@@ -41,10 +41,10 @@ def test_string_literal_and_array_encodings_hold_the_same_bytes(tmp_path):
     # The MSVC branch is selected by _MSC_VER, defined after Python.h so that
     # Python's own headers still take their GCC path.
     for tag, define in (("gcc", ""), ("msvc", "#define _MSC_VER 1930")):
-        (tmp_path / f"{tag}.c").write_text(TU % {"header": "tricky.h", "tag": tag, "sym": sym,
+        (tmp_path / f"{tag}.c").write_text(TU % {"header": "tricky.frozen.h", "tag": tag, "sym": sym,
                                                  "define": define})
         run(["gcc", "-c", "-Wall", "-Werror", "-O0", f"-I{include}", f"{tag}.c"], cwd=tmp_path)
-    assert "{" in (tmp_path / "frozen" / "tricky.h").read_text().split("#else")[0]
+    assert "{" in (tmp_path / "frozen" / "tricky.frozen.h").read_text().split("#else")[0]
     (tmp_path / "main.c").write_text(MAIN)
     run(["gcc", "-o", "cmp", "main.c", "gcc.o", "msvc.o"], cwd=tmp_path)
     proc = __import__("subprocess").run([str(tmp_path / "cmp")], capture_output=True)

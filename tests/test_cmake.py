@@ -115,18 +115,18 @@ def test_cmake_scenarios(toolchain, tmp_path, regen_headers):
     manifest.write_text(manifest.read_text().replace('"zipimport",', '"zipimport",\n    "heapq",'))
     out = p.make().stdout
     assert p.frozen_by(out) == ["heapq"]
-    assert (p.headers / "heapq.h").is_file()
+    assert (p.headers / "heapq.frozen.h").is_file()
     out = p.run_embed()
     assert "heapq: frozen" in out and "20/20 modules frozen" in out
 
     # A syntax error fails the build, names file and line, keeps the old header.
-    good = (p.headers / "app.greet.h").read_bytes()
+    good = (p.headers / "app.greet.frozen.h").read_bytes()
     lines = greet.read_text().splitlines()
     greet.write_text("\n".join(lines + ["def broken(:", ""]))
     failed = p.make(check=False)
     assert failed.returncode != 0
     assert f"app/greet.py:{len(lines) + 1}: SyntaxError" in failed.stdout + failed.stderr
-    assert (p.headers / "app.greet.h").read_bytes() == good
+    assert (p.headers / "app.greet.frozen.h").read_bytes() == good
 
     # Fixing it recovers with a plain build.
     greet.write_text("\n".join(lines) + "\n")

@@ -85,10 +85,10 @@ def test_guard_stops_headers_frozen_by_312_compiled_against_311(tmp_path):
         assert "#error" in proc.stderr
         assert "frozen by Python 3.12 but is being compiled against Python 3.11" in proc.stderr
     # The header alone, included after Python.h, stops the build too.
-    (tmp_path / "use.c").write_text('#include <Python.h>\n#include "frozen/solo.h"\n')
+    (tmp_path / "use.c").write_text('#include <Python.h>\n#include "frozen/solo.frozen.h"\n')
     proc = run(["gcc", "-c", "-o", "/dev/null", f"-I{include}", "use.c"], cwd=tmp_path, check=False)
     assert proc.returncode != 0
-    assert "solo.h was frozen by Python 3.12 but is being compiled against Python 3.11" in proc.stderr
+    assert "solo.frozen.h was frozen by Python 3.12 but is being compiled against Python 3.11" in proc.stderr
     # ...and the same files compile against 3.12's headers.
     include12 = run([py312, "-I", "-c", "import sysconfig; print(sysconfig.get_path('include'))"]).stdout.strip()
     run(["gcc", "-c", "-o", "/dev/null", f"-I{include12}", "frozen/frozen_modules.c"], cwd=tmp_path)

@@ -114,7 +114,7 @@ def test_bad_python(project):
 
 def test_freeze_primitive_reports_syntax_error_and_keeps_output(project):
     frore("regen", cwd=project)
-    header = project / "frozen" / "mod.h"
+    header = project / "frozen" / "mod.frozen.h"
     before = header.read_bytes()
     (project / "mod.py").write_text("X = (\n")
     proc = frore("freeze", "mod", "mod.py", str(header), cwd=project, check=False)

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from conftest import copy_example, frore, python_for, run
+from frore.model import HEADER_SUFFIX
 
 
 def freezes(make_output: str) -> list[str]:
@@ -52,15 +53,15 @@ def test_runtime_switch_imports_from_source(example):
 def test_touch_and_edit_refreeze_only_that_module(example):
     frore("regen", cwd=example)
     build(example)
-    headers = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*.h")}
+    headers = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*" + HEADER_SUFFIX)}
     assert run(["make", "-q"], cwd=example, check=False).returncode == 0
 
     os.utime(example / "app" / "greet.py")
     out = build(example)
     assert freezes(out) == ["app.greet"]
     assert "-o embed" in out                     # relinked
-    after = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*.h")}
-    assert [n for n in after if after[n] != headers[n]] == ["app.greet.h"]
+    after = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*" + HEADER_SUFFIX)}
+    assert [n for n in after if after[n] != headers[n]] == ["app.greet.frozen.h"]
     assert run(["make", "-q"], cwd=example, check=False).returncode == 0
 
     greet = example / "app" / "greet.py"
@@ -93,7 +94,7 @@ def test_interpreter_change_refreezes_every_header(example):
     out = build(example)
     stamp = (example / "frozen" / ".frore-freezer").read_text()
     assert "magic cb0d0d0a" in stamp and "python 3.12" in stamp
-    assert "Python 3.12" in (example / "frozen" / "os.h").read_text()
+    assert "Python 3.12" in (example / "frozen" / "os.frozen.h").read_text()
     assert "on Python 3.12" in run([example / "embed"], cwd="/").stdout
     assert run(["make", "-q"], cwd=example, check=False).returncode == 0
     assert out  # built
@@ -102,7 +103,7 @@ def test_interpreter_change_refreezes_every_header(example):
 def test_syntax_error_fails_naming_file_and_line_and_keeps_header(example):
     frore("regen", cwd=example)
     build(example)
-    header = example / "frozen" / "app.greet.h"
+    header = example / "frozen" / "app.greet.frozen.h"
     before = header.read_bytes()
     greet = example / "app" / "greet.py"
     greet.write_text(greet.read_text() + "\n\ndef broken(:\n    pass\n")

@@ -138,7 +138,7 @@ def test_remove_module_drops_it_from_the_binary(built):
 def test_syntax_error_names_file_and_line_and_keeps_header(built):
     src, build = built
     greet = src / SUBDIR / "app" / "greet.py"
-    header = build / HEADERS / "app.greet.h"
+    header = build / HEADERS / "app.greet.frozen.h"
     before = header.read_bytes()
     good = greet.read_text()
     greet.write_text('"""Broken."""\n\ndef message(:\n    return 1\n')

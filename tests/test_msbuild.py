@@ -19,6 +19,7 @@ import pytest
 from conftest import copy_example, frore, run
 
 from frore import msbuildwriter as mw
+from frore.model import HEADER_SUFFIX
 
 XBUILD = shutil.which("xbuild")
 pytestmark = pytest.mark.skipif(XBUILD is None, reason="xbuild not installed (apt-get install mono-xbuild)")
@@ -71,7 +72,7 @@ def frozen_names(output: str) -> set[str]:
 
 def unit_headers(folder: Path) -> dict[str, bytes]:
     """Module headers (not the table) by source id."""
-    return {p.name[:-2]: p.read_bytes() for p in folder.glob("*.h") if p.name != "frozen_modules.h"}
+    return {p.name[:-len(HEADER_SUFFIX)]: p.read_bytes() for p in folder.glob("*" + HEADER_SUFFIX)}
 
 
 def regen_reference(tmp_path: Path) -> dict[str, bytes]:
@@ -103,13 +104,13 @@ def test_build_noop_edit_clean(tmp_path, folder):
 
     greet = root / "app" / "greet.py"
     greet.write_text(greet.read_text() + "\nEDITED = True\n")
-    make_older(headers / "app.greet.h", greet)
+    make_older(headers / "app.greet.frozen.h", greet)
     third = xbuild(root).stdout
     assert frozen_names(third) == {"app.greet"}
     assert third.count(SKIPPED) == len(reference) - 1
     frore("freeze", "app.greet", greet, tmp_path / "expected.h")
-    assert (headers / "app.greet.h").read_bytes() == (tmp_path / "expected.h").read_bytes()
-    assert (headers / "app.greet.h").read_bytes() != reference["app.greet"]
+    assert (headers / "app.greet.frozen.h").read_bytes() == (tmp_path / "expected.h").read_bytes()
+    assert (headers / "app.greet.frozen.h").read_bytes() != reference["app.greet"]
 
     xbuild(root, "/t:Clean")
     assert unit_headers(headers) == {}
@@ -129,20 +130,20 @@ def test_manifest_change_stops_with_the_command_to_run(tmp_path):
     assert message, failed.stdout
     command = message.group(1).split("build again:", 1)[1].strip()
     assert " -m frore gen msbuild " in command and "--touch" in command
-    assert not (root / "frozen" / "types.h").exists()
+    assert not (root / "frozen" / "types.frozen.h").exists()
 
     run(["sh", "-c", command], cwd=root)                 # exactly what the message says
     assert "types" in (root / "frozen" / "frozen_modules.c").read_text()
     rebuilt = xbuild(root).stdout
     assert "types" in frozen_names(rebuilt)
-    assert (root / "frozen" / "types.h").exists()
+    assert (root / "frozen" / "types.frozen.h").exists()
     assert frozen_names(xbuild(root).stdout) == set()
 
 
 def test_syntax_error_fails_and_keeps_the_header(tmp_path):
     root = make_project(tmp_path / "embed")
     xbuild(root)
-    header = root / "frozen" / "app.greet.h"
+    header = root / "frozen" / "app.greet.frozen.h"
     before = header.read_bytes()
     greet = root / "app" / "greet.py"
     good = greet.read_text()
@@ -208,7 +209,7 @@ def test_vcxproj_and_filters_structure(tmp_path):
     assert _includes(project, "ClCompile") == ["$(FroreTableC)"]
     headers = _includes(project, "ClInclude")
     assert headers[0] == "$(FroreTableH)"
-    assert {h.replace("$(FroreHeadersDir)", "")[:-2] for h in headers[1:]} == units
+    assert {h.replace("$(FroreHeadersDir)", "")[:-len(HEADER_SUFFIX)] for h in headers[1:]} == units
     sources = _includes(project, "None")
     assert "$(FroreRoot)app/greet.py" in sources and "$(FroreManifest)" in sources
 
@@ -226,7 +227,7 @@ def test_vcxproj_and_filters_structure(tmp_path):
     items = _parse(root / "frozen" / "frozen.props")
     modules = items.findall("m:ItemGroup/m:FroreModule", NS)
     assert {m.findtext("m:FrozenName", namespaces=NS) for m in modules} == units
-    assert all(m.findtext("m:Header", namespaces=NS) == m.findtext("m:FrozenName", namespaces=NS) + ".h"
+    assert all(m.findtext("m:Header", namespaces=NS) == m.findtext("m:FrozenName", namespaces=NS) + ".frozen.h"
                for m in modules)
 
     bad = frore("gen", "msbuild", "vs=1997", cwd=root, check=False)
@@ -236,7 +237,7 @@ def test_vcxproj_and_filters_structure(tmp_path):
 def unit_headers_of(root: Path) -> list[str]:
     import json
     listed = json.loads(frore("list", "--json", cwd=root).stdout)["modules"]
-    return [Path(m["header"]).name[:-2] for m in listed]
+    return [Path(m["header"]).name[:-len(HEADER_SUFFIX)] for m in listed]
 
 
 def test_writer_escaping_round_trips_through_xbuild(tmp_path):

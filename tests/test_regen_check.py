@@ -22,24 +22,24 @@ def test_check_fails_after_edit_and_passes_after_regen(example):
     greet.write_text(greet.read_text() + "\nEXTRA = 1\n")
     proc = frore("check", cwd=example, check=False)
     assert proc.returncode == 1
-    assert "stale: frozen/app.greet.h" in proc.stdout
-    assert frore("regen", cwd=example).stdout.strip() == "frore: wrote frozen/app.greet.h"
+    assert "stale: frozen/app.greet.frozen.h" in proc.stdout
+    assert frore("regen", cwd=example).stdout.strip() == "frore: wrote frozen/app.greet.frozen.h"
     assert frore("check", cwd=example).returncode == 0
 
 
 def test_check_reports_missing_and_stray_outputs_and_writes_nothing(example):
     frore("regen", cwd=example)
-    (example / "frozen" / "os.h").unlink()
+    (example / "frozen" / "os.frozen.h").unlink()
     manifest = example / "frozen.toml"
     manifest.write_text(manifest.read_text().replace('    "zipimport",\n', ""))
     before = snapshot(example)
     proc = frore("check", cwd=example, check=False)
     assert proc.returncode == 1
-    assert "missing: frozen/os.h" in proc.stdout
-    assert "stray: frozen/zipimport.h" in proc.stdout
+    assert "missing: frozen/os.frozen.h" in proc.stdout
+    assert "stray: frozen/zipimport.frozen.h" in proc.stdout
     assert snapshot(example) == before
     frore("regen", cwd=example)
-    assert not (example / "frozen" / "zipimport.h").exists()
+    assert not (example / "frozen" / "zipimport.frozen.h").exists()
     assert frore("check", cwd=example).returncode == 0
 
 
@@ -54,7 +54,7 @@ def test_regen_does_not_recompile_unchanged_sources(example):
     frore("regen", cwd=example)
     # A header whose key matches is reused as is: prove it by planting a marker
     # in the body; regen keeps it because nothing that decides the bytes changed.
-    header = example / "frozen" / "app.h"
+    header = example / "frozen" / "app.frozen.h"
     header.write_text(header.read_text() + "/* planted */\n")
     assert frore("regen", cwd=example).stdout == ""
     assert "planted" in header.read_text()
@@ -90,14 +90,14 @@ def test_marshal_bytes_do_not_depend_on_order_batching_or_process(tmp_path, monk
     manifest = tmp_path / "frozen.toml"
     manifest.write_text('[[group]]\nname = "g"\nmodules = ["os"]\n')
     frore("regen", cwd=tmp_path)
-    assert out.read_bytes() == (tmp_path / "frozen" / "os.h").read_bytes()
+    assert out.read_bytes() == (tmp_path / "frozen" / "os.frozen.h").read_bytes()
 
 
 def test_list_json_describes_each_module(example):
     data = json.loads(frore("list", "--json", cwd=example).stdout)
     by_name = {m["name"]: m for m in data["modules"]}
     assert by_name["os.path"]["alias_of"] == "posixpath"
-    assert by_name["os.path"]["header"].endswith(os.sep + "posixpath.h")
+    assert by_name["os.path"]["header"].endswith(os.sep + "posixpath.frozen.h")
     assert by_name["app.plugins"]["is_package"] is True
     assert by_name["app.plugins.shout"]["group"] == "app"
     assert by_name["app.greet"]["source"] == str(example / "app" / "greet.py")

@@ -79,13 +79,13 @@ def test_scons_scenarios(example, regen_headers):
     assert "app.plugins.extra: frozen" in run([src / "embed"], cwd=src).stdout
 
     # A syntax error fails the build naming file and line; the old header stays.
-    good = (headers / "app.greet.h").read_bytes()
+    good = (headers / "app.greet.frozen.h").read_bytes()
     lines = greet.read_text().splitlines()
     greet.write_text("\n".join(lines + ["def broken(:", ""]))
     failed = build(src, check=False)
     assert failed.returncode != 0
     assert f"app/greet.py:{len(lines) + 1}: SyntaxError" in failed.stdout + failed.stderr
-    assert (headers / "app.greet.h").read_bytes() == good
+    assert (headers / "app.greet.frozen.h").read_bytes() == good
     # Back to the content of the last good build: SCons's signatures match the
     # header that was kept, so there is nothing to freeze.
     greet.write_text("\n".join(lines) + "\n")
@@ -122,7 +122,7 @@ def test_gen_scons_description(example):
     assert str(example) not in json.dumps(data)      # tree-relative paths
     assert data["table_c"] == "frozen/frozen_modules.c"
     assert {"name": "app.greet", "source": "app/greet.py",
-            "header": "frozen/app.greet.h"} in data["units"]
+            "header": "frozen/app.greet.frozen.h"} in data["units"]
     assert Path(data["frore"][0]).is_absolute() and data["frore"][1:] == ["-m", "frore"]
 
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from . import FORMAT_VERSION, cwriter
-from .model import FrozenModule, Interpreter, Resolved
+from .model import FrozenModule, Interpreter, Resolved, header_name
 
 KEY_PREFIX = "frore-key: "
 GENERATED_MARK = "Frozen by frore"
@@ -70,7 +70,7 @@ def version_guard(what: str, minor: tuple[int, int]) -> list[str]:
 
 
 def render_header(source_id: str, data: bytes, interp: Interpreter, key: str) -> str:
-    name = f"{source_id}.h"
+    name = header_name(source_id)
     sym = symbol(source_id)
     lines = [
         cwriter.comment(f"{GENERATED_MARK}: marshalled code of module {source_id!r} "

@@ -118,7 +118,7 @@ def stray_headers(resolved: Resolved, planned: dict[Path, str]) -> list[Path]:
     if resolved.manifest.flavor != "embed" or not folder.is_dir():
         return []
     stray = []
-    for path in sorted(folder.glob("*.h")):
+    for path in sorted(folder.glob("*.h")):  # also pre-0.1 "<module>.h" names
         if path in planned:
             continue
         with open(path, encoding="utf-8", errors="replace") as f:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import FroreError
 from .interpreter import locate
-from .model import Entry, FrozenModule, Interpreter, Manifest, Resolved
+from .model import Entry, FrozenModule, Interpreter, Manifest, Resolved, header_name
 from .spec import SpecError, is_dotted, parse_spec
 
 STDLIB_TOKEN = "{stdlib}"
@@ -36,7 +36,7 @@ def resolve(manifest: Manifest, python_override: str | None = None) -> Resolved:
                     first = by_name[name]
                     raise FroreError(f"duplicate frozen name {name!r} (first declared on line "
                                      f"{first.line})", manifest.path, entry.line)
-                header = manifest.outputs.headers / f"{source_id}.h"
+                header = manifest.outputs.headers / header_name(source_id)
                 folded = header.name.casefold()
                 if headers.setdefault(folded, source_id) != source_id:
                     raise FroreError(f"{source_id!r} and {headers[folded]!r} would share the header "
