@@ -164,13 +164,29 @@ def machine() -> dict[str, object]:
         "gcc": gcc.splitlines()[0] if gcc else "",
         "make": make.splitlines()[0] if make else "",
         "load_before": os.getloadavg()[0],
+        "frore_commit": _git("rev-parse", "--short", "HEAD"),
+        "frore_uncommitted_files": _git("status", "--porcelain", "--", "tools/frore").count("\n")
+        + bool(_git("status", "--porcelain", "--", "tools/frore")),
     }
+
+
+def _git(*args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+    return proc.stdout.strip()
 
 
 def tool(name: str) -> str | None:
     """A tool from the bench interpreter's venv, else from PATH."""
     local = Path(sys.executable).parent / name
     return str(local) if local.exists() else shutil.which(name)
+
+
+def frore_headers(folder: Path) -> dict[str, Path]:
+    """Module name -> header path, as ``frore list --json`` reports them (never guessed)."""
+    import json
+
+    listing = json.loads(run([*FRORE, "list", "--json"], cwd=folder).stdout)
+    return {m["name"]: Path(m["header"]) for m in listing["modules"]}
 
 
 def fresh_dir(path: Path) -> Path:

@@ -66,6 +66,9 @@ def to_markdown(info: dict, sections: list[Section]) -> str:
         + ("; **--quick subset, not the full stdlib**" if info.get("quick") else ""),
         f"- machine: {info['cpu']} × {info['cpus']} CPUs, {info['platform']}",
         f"- Python {info['python']} ({info['python_executable']}); {info['gcc']}; {info['make']}",
+        f"- frore at commit {info.get('frore_commit')}"
+        + (f" with {info['frore_uncommitted_files']} uncommitted file(s) in tools/frore"
+           if info.get("frore_uncommitted_files") else ""),
         f"- load average (1 min) before / after: {info['load_before']:.2f} / "
         f"{info.get('load_after', 0):.2f}"
         + (" — the machine was shared and busy: compare ratios, not absolute times"

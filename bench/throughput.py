@@ -81,12 +81,12 @@ def bench(work: Path, modules, reps: int) -> Section:
         f"{floor:.2f} s of CPU ({floor / jobs:.2f} s over {jobs} CPUs).  Even with no overhead at "
         f"all, a batched freezer can be at most {best:.1f}× faster than one process per module "
         f"here, because an isolated interpreter start-up (-I -S) costs only a few ms per module.")
-    headers = list((work / "frozen").glob("*.h"))
+    headers = [p for p in (work / "frozen").glob("*.h") if not p.name.startswith("frozen_modules.")]
     section.facts.update({
         "modules": len(modules.names),
         "skipped_not_compiling": modules.skipped_compile,
         "source_bytes": modules.source_bytes,
-        "header_files": len(headers),
+        "module_header_files": len(headers),
         "header_bytes": sum(p.stat().st_size for p in headers),
         "jobs": jobs,
         "compile_and_marshal_cpu_seconds": round(floor, 2),
