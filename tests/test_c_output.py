@@ -31,8 +31,10 @@ int main(void)
 
 def test_string_literal_and_array_encodings_hold_the_same_bytes(tmp_path):
     # A source whose marshal data has every byte value, quotes, '?', digits after escapes.
+    # Big enough (> 64 KiB of marshal data) that MSVC gets its own integer array.
     (tmp_path / "tricky.py").write_text(
-        "DATA = bytes(range(256))\nTEXT = '\"??=\\\\0\\x001\\n\\t'\nNAME = 'é✓'\n", encoding="utf-8")
+        f"DATA = {bytes(range(256)) * 300!r}\nTEXT = '\"??=\\\\0\\x001\\n\\t'\nNAME = 'é✓'\n",
+        encoding="utf-8")
     (tmp_path / "frozen.toml").write_text('[[group]]\nname = "g"\nmodules = ["tricky"]\n')
     frore("regen", cwd=tmp_path)
     import sysconfig
@@ -56,7 +58,17 @@ def test_string_literal_and_array_encodings_hold_the_same_bytes(tmp_path):
     assert code.co_filename == "<frozen tricky>"
     namespace: dict = {}
     exec(code, namespace)
-    assert namespace["DATA"] == bytes(range(256)) and namespace["NAME"] == "é✓"
+    assert namespace["DATA"] == bytes(range(256)) * 300 and namespace["NAME"] == "é✓"
+
+
+def test_small_modules_use_one_string_literal_for_every_compiler(tmp_path):
+    (tmp_path / "small.py").write_text("X = 1\n")
+    (tmp_path / "frozen.toml").write_text('[[group]]\nname = "g"\nmodules = ["small"]\n')
+    frore("regen", cwd=tmp_path)
+    text = (tmp_path / "frozen" / "small.frozen.h").read_text()
+    assert "_MSC_VER" not in text and '"' in text.split("_frore_M_small[] =")[1]
+    assert cwriter.msvc_accepts_string(b"x" * 60000)
+    assert not cwriter.msvc_accepts_string(b"x" * 65000)
 
 
 def test_mangled_names_are_unique_where_cpythons_collide():

@@ -13,7 +13,7 @@ from .errors import EXIT_STALE, EXIT_USAGE, FroreError, display_path
 from .freeze import Job, freeze_all, progress_printer
 from .interpreter import locate
 from .model import relocate
-from .write import read_text, write_if_changed
+from .write import write_if_changed
 
 DESCRIPTION = """\
 Declare the Python modules to freeze once, in frozen.toml; frore writes the C
@@ -214,13 +214,13 @@ def cmd_freeze(args) -> int:
     except OSError as exc:
         raise FroreError(f"cannot read source: {exc.strerror}", args.source, exit_code=EXIT_USAGE) from None
     key = emit_c.header_key(args.name, source, interp.magic)
-    existing = read_text(args.output)
-    if existing is not None and emit_c.read_key(existing) == key:
-        text = existing
-    else:
-        data = freeze_all(interp, [Job(args.name, args.source.absolute())])[args.name]
-        text = emit_c.render_header(args.name, data, interp, key)
-    write_if_changed(args.output, text, touch=not args.no_touch)
+    if emit_c.read_key_from(args.output) == key:      # current: no compile, no rewrite
+        if not args.no_touch:
+            os.utime(args.output)
+        return 0
+    data = freeze_all(interp, [Job(args.name, args.source.absolute())])[args.name]
+    write_if_changed(args.output, emit_c.render_header(args.name, data, interp, key),
+                     touch=not args.no_touch)
     return 0
 
 

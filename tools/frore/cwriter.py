@@ -1,9 +1,10 @@
 """All C syntax frore writes goes through here: identifiers, strings, byte blobs.
 
-Byte blobs are written twice in each header, chosen by the preprocessor:
-a string literal for GCC and Clang (far cheaper to compile than a list of
-integers) and an integer array for MSVC, whose string literals are limited to
-about 64 KiB.  Both carry one trailing NUL so ``sizeof - 1`` is the size.
+Byte blobs are string literals: far cheaper to compile than a list of
+integers, and accepted by every compiler up to MSVC's limit of about 64 KiB.
+Larger blobs are written twice, chosen by the preprocessor: the string for
+GCC and Clang, an integer array for MSVC.  Both forms carry one trailing NUL,
+so ``sizeof - 1`` is the size.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ _ESCAPE_LIST = [_ESCAPES[b] for b in range(256)]
 _DECIMALS = [f"{b}," for b in range(256)]
 
 STRING_LINE_BYTES = 64      # source bytes per literal line
+# MSVC: each literal piece at most 16,380 bytes (C2026), and the concatenation
+# at most 65,535 bytes (C1091), counting one extra byte per concatenated piece.
+MSVC_STRING_LIMIT = 65535
 ARRAY_LINE_BYTES = 16       # values per line of the MSVC array
 
 
@@ -66,6 +70,12 @@ def string_literal_lines(data: bytes, indent: str = "    ") -> list[str]:
     lines = [indent + '"' + "".join(map(esc, data[start:start + STRING_LINE_BYTES])) + '"'
              for start in range(0, len(data), STRING_LINE_BYTES)]
     return lines or [indent + '""']
+
+
+def msvc_accepts_string(data: bytes) -> bool:
+    """Whether *data* as :func:`string_literal_lines` stays within MSVC's limits."""
+    pieces = -(-len(data) // STRING_LINE_BYTES)
+    return len(data) + 1 + pieces <= MSVC_STRING_LIMIT
 
 
 def array_lines(data: bytes, indent: str = "    ") -> list[str]:

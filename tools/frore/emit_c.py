@@ -35,11 +35,22 @@ def header_key(source_id: str, source: bytes, magic: str) -> str:
 
 
 def read_key(header_text: str) -> str | None:
+    """The key recorded in a header's opening lines (see :func:`read_key_from`)."""
     for line in header_text.splitlines()[:4]:
         at = line.find(KEY_PREFIX)
         if at >= 0:
             return line[at + len(KEY_PREFIX):].split()[0]
     return None
+
+
+def read_key_from(path: Path) -> str | None:
+    """A header's key, reading only its first lines: unchanged headers of a
+    large set are then checked without reading megabytes of data."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return read_key(f.read(512))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def version_guard(what: str, minor: tuple[int, int]) -> list[str]:
@@ -78,17 +89,15 @@ def render_header(source_id: str, data: bytes, interp: Interpreter, key: str) ->
         cwriter.comment(f"{KEY_PREFIX}{key}"),
         *version_guard(name, interp.minor),
         f"/* {len(data)} bytes of marshal data, then a NUL: the size is sizeof - 1. */",
-        "#if defined(_MSC_VER) && !defined(__clang__)",
-        f"static const unsigned char {sym}[] = {{",
-        *cwriter.array_lines(data),
-        "};",
-        "#else",
-        f"static const unsigned char {sym}[] =",
-        *cwriter.string_literal_lines(data),
-        ";",
-        "#endif",
-        "",
     ]
+    as_string = [f"static const unsigned char {sym}[] =", *cwriter.string_literal_lines(data), ";"]
+    if cwriter.msvc_accepts_string(data):
+        lines += as_string
+    else:  # too long a string literal for MSVC: it gets an integer array
+        lines += ["#if defined(_MSC_VER) && !defined(__clang__)",
+                  f"static const unsigned char {sym}[] = {{", *cwriter.array_lines(data), "};",
+                  "#else", *as_string, "#endif"]
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -31,8 +31,13 @@ class Job:
 
 
 def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
-    """Marshalled code for every job, keyed by source id.  Raises on the first error."""
+               progress: Callable[[int, int], None] | None = None,
+               on_result: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+    """Marshalled code for every job, keyed by source id.  Raises on the first error.
+
+    *on_result* is called in this thread as each batch arrives, so the caller
+    can render output while the workers compile the next batches.
+    """
     if not jobs:
         return {}
     batches = _batches(jobs)
@@ -42,7 +47,9 @@ def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for batch_result in pool.map(lambda b: _run_worker(interp, b), batches):
             for item in batch_result:
-                results[item["name"]] = _unwrap(item)
+                results[item["name"]] = data = _unwrap(item)
+                if on_result:
+                    on_result(item["name"], data)
             done += len(batch_result)
             if progress:
                 progress(done, len(jobs))

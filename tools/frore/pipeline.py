@@ -7,6 +7,7 @@ a syntax error in any source leaves every existing file untouched.
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from dataclasses import dataclass
@@ -69,9 +70,13 @@ def stamp_text(resolved: Resolved) -> str:
 
 @dataclass
 class Plan:
-    """Every output path with its text, in write order (see ``regen``)."""
+    """Every output path with its text, in write order (see ``regen``).
 
-    files: dict[Path, str]
+    A header whose key matches the one on disk maps to None: it is current,
+    and its (possibly large) text is neither read nor rendered again.
+    """
+
+    files: dict[Path, str | None]
     frozen: int                 # how many headers had to be compiled
 
 
@@ -80,28 +85,27 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
     if resolved.manifest.flavor != "embed":
         return Plan(flavor_files(resolved), 0)
     interp = resolved.interpreter
-    headers: dict[Path, str] = {}
-    todo: list[Job] = []
+    units = {u.source_id: u for u in resolved.units()}
+    headers: dict[Path, str | None] = {}
     keys: dict[str, str] = {}
-    units = resolved.units()
-    for unit in units:
-        source = unit.source.read_bytes()
-        key = emit_c.header_key(unit.source_id, source, interp.magic)
-        keys[unit.source_id] = key
-        existing = None if force else read_text(unit.header)
-        if existing is not None and emit_c.read_key(existing) == key:
-            headers[unit.header] = existing
+    todo: list[Job] = []
+    for unit in units.values():
+        key = emit_c.header_key(unit.source_id, unit.source.read_bytes(), interp.magic)
+        if not force and emit_c.read_key_from(unit.header) == key:
+            headers[unit.header] = None
         else:
+            keys[unit.source_id] = key
             todo.append(Job(unit.source_id, unit.source))
-    frozen = freeze_all(interp, todo, jobs, progress if len(todo) > 1 else None)
-    for unit in units:
-        if unit.header not in headers:
-            headers[unit.header] = emit_c.render_header(
-                unit.source_id, frozen[unit.source_id], interp, keys[unit.source_id])
+
+    def render(source_id: str, data: bytes) -> None:
+        unit = units[source_id]
+        headers[unit.header] = emit_c.render_header(source_id, data, interp, keys[source_id])
+
+    freeze_all(interp, todo, jobs, progress if len(todo) > 1 else None, on_result=render)
 
     outputs = resolved.manifest.outputs
     # Write order matters to Make: an output must not be older than one it follows.
-    files: dict[Path, str] = {}
+    files: dict[Path, str | None] = {}
     if outputs.make is not None:
         files[outputs.make] = MakeBackend(resolved, outputs.make, frore_command(),
                                           stamp_path(resolved)).render()
@@ -133,6 +137,10 @@ def regen(resolved: Resolved, jobs: int | None = None, force: bool = False, touc
     result = plan(resolved, jobs, force, progress)
     changed = []
     for path, text in result.files.items():
+        if text is None:                      # a current header
+            if touch:
+                os.utime(path)
+            continue
         if write_if_changed(path, text, touch=touch):
             changed.append(path)
             if report:
@@ -151,6 +159,8 @@ def check(resolved: Resolved, jobs: int | None = None, force: bool = False,
     result = plan(resolved, jobs, force, progress)
     problems = []
     for path, text in result.files.items():
+        if text is None:                      # a current header
+            continue
         current = read_text(path)
         if current is None:
             problems.append(("missing", path))
