@@ -85,6 +85,12 @@ def main():
         reply = identity()
     else:
         reply = [freeze_one(name, path) for name, path in request["jobs"]]
+        if request.get("with_identity"):
+            # Build rules freeze one module per process: saying which bytecode
+            # this is in the same reply spares them a second interpreter start.
+            from importlib._bootstrap_external import MAGIC_NUMBER  # already loaded
+            reply = {"version": list(sys.version_info[:3]), "magic": MAGIC_NUMBER.hex(),
+                     "results": reply}
     sys.stdout.buffer.write(marshal.dumps(reply))
     return 0
 

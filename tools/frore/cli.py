@@ -8,12 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, emit_c, pipeline
+from . import __version__
 from .errors import EXIT_STALE, EXIT_USAGE, FroreError, display_path
-from .freeze import Job, freeze_all, progress_printer
-from .interpreter import locate
-from .model import relocate
-from .write import write_if_changed
+
+# The stages are imported inside the commands that use them: build rules run
+# `frore freeze` once per header, and it needs only a few of them.
 
 DESCRIPTION = """\
 Declare the Python modules to freeze once, in frozen.toml; frore writes the C
@@ -152,10 +151,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _progress(args):
+    from .freeze import progress_printer
     return None if args.quiet else progress_printer()
 
 
 def cmd_regen(args) -> int:
+    from . import pipeline
     resolved = pipeline.load(args.manifest, args.python, args.tree)
 
     def report(what: str, path: Path) -> None:
@@ -169,6 +170,7 @@ def cmd_regen(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from . import pipeline
     resolved = pipeline.load(args.manifest, args.python, args.tree)
     problems = pipeline.check(resolved, args.jobs, args.force, _progress(args))
     for reason, path in problems:
@@ -184,6 +186,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from . import pipeline
     resolved = pipeline.load(args.manifest, args.python, args.tree)
     rows = [{
         "name": m.name,
@@ -208,24 +211,34 @@ def cmd_list(args) -> int:
 
 
 def cmd_freeze(args) -> int:
-    interp = locate(args.python, Path.cwd())
+    from . import emit_c
+    from .freeze import Job, freeze_with_identity
+    from .interpreter import find_executable
+    from .write import write_if_changed
+
     try:
         source = args.source.read_bytes()
     except OSError as exc:
         raise FroreError(f"cannot read source: {exc.strerror}", args.source, exit_code=EXIT_USAGE) from None
-    key = emit_c.header_key(args.name, source, interp.magic)
-    if emit_c.read_key_from(args.output) == key:      # current: no compile, no rewrite
+    # One worker process compiles and says which interpreter it is.
+    minor, magic, data = freeze_with_identity(find_executable(args.python, Path.cwd()),
+                                              Job(args.name, args.source.absolute()))
+    key = emit_c.header_key(args.name, source, magic)
+    if emit_c.read_key_from(args.output) == key:      # current: leave the bytes alone
         if not args.no_touch:
             os.utime(args.output)
         return 0
-    data = freeze_all(interp, [Job(args.name, args.source.absolute())])[args.name]
-    write_if_changed(args.output, emit_c.render_header(args.name, data, interp, key),
+    write_if_changed(args.output, emit_c.render_header(args.name, data, minor, key),
                      touch=not args.no_touch)
     return 0
 
 
 def cmd_gen(args) -> int:
     import importlib
+
+    from . import emit_c, pipeline
+    from .model import relocate
+    from .write import write_if_changed
 
     resolved = pipeline.load(args.manifest, args.python, args.tree)
     if args.headers_dir is not None:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import FORMAT_VERSION, cwriter
-from .model import FrozenModule, Interpreter, Resolved, header_name
+from .naming import header_name
+
+if TYPE_CHECKING:
+    from .model import FrozenModule, Resolved
 
 KEY_PREFIX = "frore-key: "
 GENERATED_MARK = "Frozen by frore"
@@ -80,14 +84,14 @@ def version_guard(what: str, minor: tuple[int, int]) -> list[str]:
     return lines
 
 
-def render_header(source_id: str, data: bytes, interp: Interpreter, key: str) -> str:
+def render_header(source_id: str, data: bytes, minor: tuple[int, int], key: str) -> str:
     name = header_name(source_id)
     sym = symbol(source_id)
     lines = [
         cwriter.comment(f"{GENERATED_MARK}: marshalled code of module {source_id!r} "
-                        f"for Python {interp.minor[0]}.{interp.minor[1]}. Do not edit."),
+                        f"for Python {minor[0]}.{minor[1]}. Do not edit."),
         cwriter.comment(f"{KEY_PREFIX}{key}"),
-        *version_guard(name, interp.minor),
+        *version_guard(name, minor),
         f"/* {len(data)} bytes of marshal data, then a NUL: the size is sizeof - 1. */",
     ]
     as_string = [f"static const unsigned char {sym}[] =", *cwriter.string_literal_lines(data), ";"]

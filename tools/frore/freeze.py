@@ -12,22 +12,32 @@ import marshal
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from .errors import EXIT_STALE, FroreError
 from .interpreter import worker_command
-from .model import Interpreter
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from .model import Interpreter
 
 BATCH_BYTES = 400_000       # source bytes per worker call: progress granularity
 
 
-@dataclass(frozen=True)
 class Job:
-    source_id: str
-    source: Path
+    """One module to compile: the name it is compiled as, and its source file.
+
+    A plain class, not a dataclass: importing dataclasses costs each
+    `frore freeze` (run once per header by build rules) about 10 ms.
+    """
+
+    __slots__ = ("source_id", "source")
+
+    def __init__(self, source_id: str, source: Path) -> None:
+        self.source_id = source_id
+        self.source = source
 
 
 def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None,
@@ -40,6 +50,8 @@ def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None
     """
     if not jobs:
         return {}
+    from concurrent.futures import ThreadPoolExecutor
+
     batches = _batches(jobs)
     workers = max(1, min(parallel or os.cpu_count() or 1, len(batches)))
     results: dict[str, bytes] = {}
@@ -54,6 +66,15 @@ def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None
             if progress:
                 progress(done, len(jobs))
     return results
+
+
+def freeze_with_identity(executable: Path | str, job: Job) -> tuple[tuple[int, int], str, bytes]:
+    """(Python minor version, magic number, marshalled code) of one module, from one
+    worker process: the one-module primitive that build rules run for each header."""
+    request = {"op": "freeze", "jobs": [(job.source_id, str(job.source))], "with_identity": True}
+    reply = _call_worker(executable, request)
+    version = reply["version"]
+    return (version[0], version[1]), reply["magic"], _unwrap(reply["results"][0])
 
 
 def _batches(jobs: list[Job]) -> list[list[Job]]:
@@ -73,11 +94,18 @@ def _batches(jobs: list[Job]) -> list[list[Job]]:
 
 
 def _run_worker(interp: Interpreter, batch: list[Job]) -> list[dict]:
-    request = {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch]}
-    proc = subprocess.run(worker_command(interp.executable), input=marshal.dumps(request),
-                          capture_output=True)
+    return _call_worker(interp.executable,
+                        {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch]})
+
+
+def _call_worker(executable: Path | str, request: dict):
+    try:
+        proc = subprocess.run(worker_command(executable), input=marshal.dumps(request),
+                              capture_output=True)
+    except OSError as exc:
+        raise FroreError(f"cannot run python {str(executable)!r}: {exc.strerror}") from None
     if proc.returncode != 0:
-        raise FroreError(f"freezing worker under {interp.executable} failed:\n"
+        raise FroreError(f"freezing worker under {executable} failed:\n"
                          + proc.stderr.decode(errors="replace"), exit_code=EXIT_STALE)
     return marshal.loads(proc.stdout)
 

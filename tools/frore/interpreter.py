@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 
 from .errors import FroreError
-from .model import Interpreter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Interpreter
 
 WORKER = Path(__file__).with_name("_worker.py")
 _cache: dict[str, Interpreter] = {}
@@ -26,16 +29,22 @@ def worker_command(executable: Path | str) -> list[str]:
     return [str(executable), "-I", "-S", str(WORKER)]
 
 
+def find_executable(python: str | None, base: Path, where: Path | None = None,
+                    line: int = 0) -> str:
+    """*python* as a path: relative to *base*, or a command looked up on PATH."""
+    if python is None:
+        return sys.executable
+    if os.sep in python or "/" in python:
+        return str((base / python).absolute())
+    found = shutil.which(python)
+    if not found:
+        raise FroreError(f"python {python!r} not found on PATH", where, line)
+    return found
+
+
 def locate(python: str | None, base: Path, where: Path | None = None, line: int = 0) -> Interpreter:
     """Resolve *python* (path relative to *base*, or a command on PATH) and query it."""
-    if python is None:
-        candidate = sys.executable
-    elif os.sep in python or "/" in python:
-        candidate = str((base / python).absolute())
-    else:
-        candidate = shutil.which(python) or ""
-        if not candidate:
-            raise FroreError(f"python {python!r} not found on PATH", where, line)
+    candidate = find_executable(python, base, where, line)
     if candidate in _cache:
         return _cache[candidate]
     try:
@@ -57,6 +66,8 @@ def locate(python: str | None, base: Path, where: Path | None = None, line: int 
 
 
 def _from_identity(info: dict, candidate: str) -> Interpreter:
+    from .model import Interpreter
+
     return Interpreter(
         executable=Path(info["executable"] or candidate),
         version=tuple(info["version"]),  # type: ignore[arg-type]

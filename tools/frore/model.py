@@ -9,18 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-HEADER_SUFFIX = ".frozen.h"
-
-
-def header_name(source_id: str) -> str:
-    """File name of a module's header.
-
-    Not ``<module>.h``: build systems put the headers folder on the include
-    path, and modules such as ``string``, ``signal`` or ``datetime`` would then
-    shadow the C library's and Python's own headers.
-    """
-    return source_id + HEADER_SUFFIX
+from .naming import HEADER_SUFFIX, header_name  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

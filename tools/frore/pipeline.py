@@ -99,7 +99,7 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
 
     def render(source_id: str, data: bytes) -> None:
         unit = units[source_id]
-        headers[unit.header] = emit_c.render_header(source_id, data, interp, keys[source_id])
+        headers[unit.header] = emit_c.render_header(source_id, data, interp.minor, keys[source_id])
 
     freeze_all(interp, todo, jobs, progress if len(todo) > 1 else None, on_result=render)
 
