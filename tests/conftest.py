@@ -90,3 +90,16 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Content and mtime of every file below *folder*: to prove nothing changed."""
     return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_program(folder: Path, main_c: str) -> Path:
+    """Compile *main_c* with the module table of *folder* (after `frore regen`),
+    through the Make fragment, against the frozen interpreter's libpython."""
+    (folder / "main.c").write_text(main_c)
+    (folder / "Makefile").write_text(
+        "include frozen/frozen.mk\n"
+        "prog: main.c $(FRORE_TABLE_C) $(FRORE_HEADERS)\n"
+        "\t$(CC) -Wall -Werror $(FRORE_PYTHON_CFLAGS) -I. -o $@ main.c $(FRORE_TABLE_C) "
+        "$(FRORE_PYTHON_LIBS) -Wl,-rpath,$(patsubst -L%,%,$(filter -L%,$(FRORE_PYTHON_LIBS)))\n")
+    run(["make"], cwd=folder)
+    return folder / "prog"

@@ -3,7 +3,7 @@ names stay unique where CPython's own scheme collides."""
 
 from __future__ import annotations
 
-from conftest import frore, run
+from conftest import build_program, frore, run
 from frore import cwriter
 
 TU = r'''
@@ -85,7 +85,7 @@ def test_modules_whose_cpython_symbols_collide_link_and_import(tmp_path):
     (tmp_path / "frozen.toml").write_text(
         '[[group]]\nname = "g"\nmodules = ["<a.*>", "<a_b.*>"]\n')
     frore("regen", cwd=tmp_path)
-    (tmp_path / "main.c").write_text(r'''
+    prog = build_program(tmp_path, r'''
 #include <Python.h>
 #include "frozen/frozen_modules.h"
 int main(void) {
@@ -97,10 +97,4 @@ int main(void) {
     return Py_FinalizeEx();
 }
 ''')
-    (tmp_path / "Makefile").write_text(
-        "include frozen/frozen.mk\n"
-        "prog: main.c $(FRORE_TABLE_C) $(FRORE_HEADERS)\n"
-        "\t$(CC) -Wall -Werror $(FRORE_PYTHON_CFLAGS) -I. -o $@ main.c $(FRORE_TABLE_C) "
-        "$(FRORE_PYTHON_LIBS) -Wl,-rpath,$(patsubst -L%,%,$(filter -L%,$(FRORE_PYTHON_LIBS)))\n")
-    run(["make"], cwd=tmp_path)
-    assert run([tmp_path / "prog"], cwd="/").stdout.strip() == "from a.b_c | from a_b.c | frozen"
+    assert run([prog], cwd="/").stdout.strip() == "from a.b_c | from a_b.c | frozen"

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import EXAMPLE, run, frore, python_for
+from conftest import EXAMPLE, build_program, frore, python_for, run
 
 PROBE_APP = '''
 import importlib, json
@@ -118,11 +118,5 @@ def test_cpython_frozen_modules_off_does_not_disable_the_embedders_table(tmp_pat
     (tmp_path / "frozen.toml").write_text(
         f'python = "{python}"\n\n[[group]]\nname = "g"\nmodules = ["solo"]\n')
     frore("regen", cwd=tmp_path)
-    (tmp_path / "main.c").write_text(XOFF_MAIN)
-    (tmp_path / "Makefile").write_text(
-        "include frozen/frozen.mk\n"
-        "prog: main.c $(FRORE_TABLE_C) $(FRORE_HEADERS)\n"
-        "\t$(CC) $(FRORE_PYTHON_CFLAGS) -I. -o $@ main.c $(FRORE_TABLE_C) $(FRORE_PYTHON_LIBS) "
-        "-Wl,-rpath,$(patsubst -L%,%,$(filter -L%,$(FRORE_PYTHON_LIBS)))\n")
-    run(["make"], cwd=tmp_path)
-    assert run([tmp_path / "prog"], cwd="/").stdout.strip() == "frozen True"
+    prog = build_program(tmp_path, XOFF_MAIN)
+    assert run([prog], cwd="/").stdout.strip() == "frozen True"
