@@ -24,20 +24,6 @@ def escape(literal: str) -> str:
     return "".join(f"%{ord(ch):02X}" if ch in _SPECIAL else ch for ch in literal)
 
 
-def unescape(text: str) -> str:
-    """Inverse of :func:`escape` for any ``%XX`` sequence, as MSBuild does it."""
-    out, i = [], 0
-    while i < len(text):
-        chunk = text[i + 1:i + 3]
-        if text[i] == "%" and len(chunk) == 2 and all(c in "0123456789abcdefABCDEF" for c in chunk):
-            out.append(chr(int(chunk, 16)))
-            i += 3
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
 def path(prefix: str, relative: str) -> str:
     """``$(prefix)`` followed by a literal '/'-separated *relative* path.
 

@@ -77,13 +77,12 @@ class Plan:
     """
 
     files: dict[Path, str | None]
-    frozen: int                 # how many headers had to be compiled
 
 
 def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
          progress: Callable[[int, int], None] | None = None) -> Plan:
     if resolved.manifest.flavor != "embed":
-        return Plan(flavor_files(resolved), 0)
+        return Plan(flavor_files(resolved))
     interp = resolved.interpreter
     units = {u.source_id: u for u in resolved.units()}
     headers: dict[Path, str | None] = {}
@@ -113,7 +112,7 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
     files.update(sorted(headers.items(), key=lambda kv: str(kv[0])))
     files[outputs.table_header] = emit_c.render_table_h(resolved)
     files[outputs.table] = emit_c.render_table_c(resolved)
-    return Plan(files, len(todo))
+    return Plan(files)
 
 
 def stray_headers(resolved: Resolved, planned: dict[Path, str]) -> list[Path]:

@@ -55,25 +55,6 @@ def newline_of(line: str) -> str:
     return "\r\n" if line.endswith("\r\n") else "\n"
 
 
-def replace_block(text: str, path: Path, block: Block, body: list[str]) -> str:
-    """*text* with the lines between *block*'s markers replaced by *body*.
-
-    *body* holds lines without endings; they get the begin marker line's
-    ending, so a CRLF file stays CRLF.
-    """
-    lines = split_lines(text)
-    start, end = find_block(lines, block, path)
-    eol = newline_of(lines[start])
-    return "".join(lines[:start + 1] + [line + eol for line in body] + lines[end:])
-
-
-def read_block(text: str, path: Path, block: Block) -> list[str]:
-    """The current lines between *block*'s markers, endings stripped."""
-    lines = split_lines(text)
-    start, end = find_block(lines, block, path)
-    return [line.rstrip("\r\n") for line in lines[start + 1:end]]
-
-
 def rewrite(text: str, path: Path, blocks: list[tuple[Block, list[str]]]) -> str:
     """Apply several block replacements to one file's text.
 
