@@ -222,16 +222,16 @@ def test_missing_marker_names_file_and_line_and_writes_nothing(tree):
 
 
 def test_marker_module_keeps_crlf_and_rejects_duplicates(tmp_path):
-    from frore.cpython.markers import Block, replace_block
+    from frore.cpython.markers import Block, rewrite
     from frore.errors import FroreError
 
     path = tmp_path / "f.txt"
     block = Block("<!-- BEGIN x -->", "<!-- END x -->")
     text = "\ufeffhead\r\n  <!-- BEGIN x -->\r\nold\r\n  <!-- END x -->\r\ntail"
-    assert replace_block(text, path, block, ["a", "b"]) == \
+    assert rewrite(text, path, [(block, ["a", "b"])]) == \
         "\ufeffhead\r\n  <!-- BEGIN x -->\r\na\r\nb\r\n  <!-- END x -->\r\ntail"
     with pytest.raises(FroreError) as err:
-        replace_block(text + "\n<!-- BEGIN x -->\n", path, block, [])
+        rewrite(text + "\n<!-- BEGIN x -->\n", path, [(block, [])])
     assert err.value.line == 2 and "more than once" in str(err.value)
 
 
