@@ -103,3 +103,15 @@ def build_program(folder: Path, main_c: str) -> Path:
         "$(FRORE_PYTHON_LIBS) -Wl,-rpath,$(patsubst -L%,%,$(filter -L%,$(FRORE_PYTHON_LIBS)))\n")
     run(["make"], cwd=folder)
     return folder / "prog"
+
+
+def copy_project(dest: Path) -> Path:
+    """What a wheel is built from, copied: building in the checkout would leave
+    build/ there, whose stale files can slip into later wheels."""
+    dest.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, dest)
+    for name in ("tools", "cmake", "msbuild"):
+        shutil.copytree(REPO / name, dest / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return dest

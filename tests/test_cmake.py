@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PYTHON, REPO, copy_example, frore, run, venv_tool
+from conftest import PYTHON, REPO, copy_example, copy_project, frore, run, venv_tool
 
 SYSTEM_CMAKE = "/usr/bin/cmake"
 GENERATORS = {"ninja": "Ninja", "make": "Unix Makefiles"}
@@ -210,14 +210,7 @@ def test_wheel_installs_cmake_package(tmp_path):
     """A wheel puts the CMake package in <prefix>/share/cmake/frore: `frore --cmake-dir`
     prints it and find_package(frore) finds it through PATH, with no frore_DIR."""
     cmake = _need(venv_tool("cmake") or shutil.which("cmake"), "cmake")
-    src = tmp_path / "src"   # a copy: building in place would leave build/ in the repo
-    src.mkdir()
-    shutil.copy(REPO / "pyproject.toml", src)
-    for name in ("tools", "cmake", "msbuild"):
-        shutil.copytree(REPO / name, src / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    readme = REPO / "README.md"
-    (src / "README.md").write_text(readme.read_text() if readme.exists() else "frore\n")
+    src = copy_project(tmp_path / "src")
     run([PYTHON, "-m", "pip", "wheel", src, "--no-deps", "-w", tmp_path / "dist"], cwd=tmp_path)
     wheel = next((tmp_path / "dist").glob("frore-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
