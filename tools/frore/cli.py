@@ -244,9 +244,7 @@ def cmd_gen(args) -> int:
     if args.headers_dir is not None:
         resolved = relocate(resolved, args.headers_dir.absolute())
     if args.backend == "table":
-        outputs = resolved.manifest.outputs
-        files = {outputs.table_header: emit_c.render_table_h(resolved),
-                 outputs.table: emit_c.render_table_c(resolved)}
+        files = emit_c.table_files(resolved)
     else:
         if not args.backend.isidentifier():
             raise FroreError(f"unknown backend {args.backend!r}")

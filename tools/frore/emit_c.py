@@ -266,3 +266,10 @@ def render_table_c(resolved: Resolved) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def table_files(resolved: Resolved) -> dict[Path, str]:
+    """The module table's header and C file, keyed by path (header first: write order)."""
+    outputs = resolved.manifest.outputs
+    return {outputs.table_header: render_table_h(resolved),
+            outputs.table: render_table_c(resolved)}

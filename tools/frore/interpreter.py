@@ -13,9 +13,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import FroreError
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .model import Interpreter

@@ -8,6 +8,7 @@ Backends call these functions and never build Make text by hand.
 from __future__ import annotations
 
 import shlex
+
 from .linewriter import LineWriter
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import FORMAT_VERSION, emit_c, manifest as manifest_mod
+from . import FORMAT_VERSION, emit_c
+from . import manifest as manifest_mod
 from .backends.make import MakeBackend
-from .freeze import Job, freeze_all
 from .errors import FroreError
+from .freeze import Job, freeze_all
 from .model import Resolved
 from .resolve import resolve
 from .write import read_text, write_if_changed
@@ -110,8 +111,7 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
                                           stamp_path(resolved)).render()
     files[stamp_path(resolved)] = stamp_text(resolved)
     files.update(sorted(headers.items(), key=lambda kv: str(kv[0])))
-    files[outputs.table_header] = emit_c.render_table_h(resolved)
-    files[outputs.table] = emit_c.render_table_c(resolved)
+    files.update(emit_c.table_files(resolved))
     return Plan(files)
 
 

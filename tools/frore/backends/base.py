@@ -18,6 +18,11 @@ STDLIB = "STDLIB"
 
 
 
+def posix_relpath(path: Path, start: Path) -> str:
+    """*path* relative to *start*, '/'-separated: how every build file spells it."""
+    return os.path.relpath(path, start).replace(os.sep, "/")
+
+
 class Backend:
     """Base for renderers: subclasses implement :meth:`render`."""
 
@@ -31,12 +36,12 @@ class Backend:
         """(ROOT or STDLIB, '/'-separated path relative to that anchor)."""
         stdlib = self.interpreter.stdlib
         if path.is_relative_to(stdlib) and not path.is_relative_to(self.manifest.root):
-            return STDLIB, os.path.relpath(path, stdlib).replace(os.sep, "/")
-        return ROOT, os.path.relpath(path, self.manifest.root).replace(os.sep, "/")
+            return STDLIB, posix_relpath(path, stdlib)
+        return ROOT, posix_relpath(path, self.manifest.root)
 
     def root_from_output(self) -> str:
         """The manifest folder, relative to the folder of the build file."""
-        rel = os.path.relpath(self.manifest.root, self.output.parent).replace(os.sep, "/")
+        rel = posix_relpath(self.manifest.root, self.output.parent)
         return "" if rel == "." else rel + "/"
 
     def render(self) -> str:

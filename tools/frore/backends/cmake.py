@@ -25,9 +25,9 @@ from pathlib import Path
 from .. import cmakewriter as cw
 from .. import emit_c
 from ..errors import FroreError
-from ..shipped import shipped_dir
 from ..model import FrozenModule, Resolved, relocate
-from .base import ROOT, Backend
+from ..shipped import shipped_dir
+from .base import ROOT, Backend, posix_relpath
 
 RULES_NAME = "frore-rules.cmake"
 CONFIG_NAME = "froreConfig.cmake"
@@ -48,7 +48,7 @@ class CMakeBackend(Backend):
         """*path* as one quoted argument, through a variable so the file is relocatable."""
         here = self.output.parent
         if path.is_relative_to(here) and not self.manifest.root.is_relative_to(here):
-            return cw.path(_HERE, os.path.relpath(path, here).replace(os.sep, "/"))
+            return cw.path(_HERE, posix_relpath(path, here))
         anchor, rel = self.anchor(path)
         return cw.path(_VARS[anchor], rel)
 
@@ -62,7 +62,7 @@ class CMakeBackend(Backend):
                   "frore_add_frozen_modules()\nrewrites it whenever CMake configures "
                   "(a manifest change re-configures by itself).")
         w.blank()
-        root = os.path.relpath(self.manifest.root, self.output.parent).replace(os.sep, "/")
+        root = posix_relpath(self.manifest.root, self.output.parent)
         w.command("get_filename_component", "_frore_root", cw.path(_HERE, root), "ABSOLUTE")
         w.set("_frore_stdlib", cw.quote(str(interp.stdlib)))
         w.comment("frore itself runs under this interpreter; modules are compiled by FRORE_FROZEN_PYTHON.")
@@ -119,14 +119,8 @@ def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -
         include_dirs = [headers.parent, headers]
         output = (output or resolved.manifest.root / RULES_NAME).absolute()
     stamp = stamp_path(resolved)
-    outputs = resolved.manifest.outputs
     rules = CMakeBackend(resolved, output, sys.executable, stamp, include_dirs).render()
-    return {
-        output: rules,
-        stamp: stamp_text(resolved),
-        outputs.table_header: emit_c.render_table_h(resolved),
-        outputs.table: emit_c.render_table_c(resolved),
-    }
+    return {output: rules, stamp: stamp_text(resolved), **emit_c.table_files(resolved)}
 
 
 def cmake_dir() -> Path:

@@ -19,13 +19,12 @@ Variables defined (``prefix=NAME`` renames the ``frore`` part):
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from .. import mesonwriter as mw
 from ..errors import FroreError
 from ..model import FrozenModule, Resolved
-from .base import STDLIB, Backend
+from .base import STDLIB, Backend, posix_relpath
 
 SNIPPET_NAME = "meson.build"
 
@@ -51,7 +50,7 @@ class MesonBackend(Backend):
 
     def root_expr(self) -> mw.Value:
         """The manifest's folder from the snippet's: ``fs.parent()`` per ``..``, then down."""
-        rel = os.path.relpath(self.manifest.root, self.output.parent).replace(os.sep, "/")
+        rel = posix_relpath(self.manifest.root, self.output.parent)
         parts = [] if rel == "." else rel.split("/")
         value: mw.Value = mw.method(mw.Code("meson"), "current_source_dir")
         while parts and parts[0] == "..":
@@ -85,7 +84,7 @@ class MesonBackend(Backend):
 
     def _manifest_guard(self, w: mw.MesonWriter) -> None:
         manifest_file = mw.index(self.var("manifest"), 0)
-        snippet_rel = os.path.relpath(self.output, self.manifest.root).replace(os.sep, "/")
+        snippet_rel = posix_relpath(self.output, self.manifest.root)
         w.comment("Reading the manifest makes it a configure dependency.")
         w.statement(mw.method(self.var("fs"), "read", manifest_file))
         w.comment("Written for this manifest only; a stale copy would build the wrong module list.")

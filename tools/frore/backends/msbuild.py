@@ -18,16 +18,15 @@ only the interpreters and frore's own msbuild folder are absolute.
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 from .. import emit_c
 from .. import msbuildwriter as mw
 from ..errors import FroreError
-from ..shipped import shipped_dir
 from ..model import FrozenModule, Resolved
-from .base import ROOT, STDLIB, Backend
+from ..shipped import shipped_dir
+from .base import ROOT, STDLIB, Backend, posix_relpath
 
 ITEMS_NAME = "frozen.props"
 _PREFIX = {ROOT: "FroreRoot", STDLIB: "FroreStdlib"}
@@ -190,7 +189,7 @@ class MSBuildBackend(Backend):
     def root_name(self) -> str:
         """The manifest as seen from the project: seeds the GUIDs, so they survive a move
         of the checkout.  (Two libraries in one solution need distinct table names.)"""
-        return os.path.relpath(self.manifest.path, self.output.parent).replace(os.sep, "/")
+        return posix_relpath(self.manifest.path, self.output.parent)
 
     def configurations(self) -> list[tuple[str, str]]:
         return [(c, p) for p in PLATFORMS for c in CONFIGURATIONS]
@@ -234,13 +233,11 @@ class MSBuildBackend(Backend):
     # -- everything --------------------------------------------------------------------------
 
     def files(self) -> dict[Path, str]:
-        outputs = self.manifest.outputs
         return {
             self.output: self.items(),
             self.vcxproj: self.project(),
             self.vcxproj.with_name(self.vcxproj.name + ".filters"): self.filters(),
-            outputs.table_header: emit_c.render_table_h(self.resolved),
-            outputs.table: emit_c.render_table_c(self.resolved),
+            **emit_c.table_files(self.resolved),
         }
 
 

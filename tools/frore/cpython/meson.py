@@ -8,9 +8,9 @@ custom targets.  All Meson string quoting is in :func:`string`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..backends.base import posix_relpath
 from ..mesonwriter import string
 from .modules import CSource, FrozenSet
 
@@ -39,7 +39,7 @@ def render(fs: FrozenSet, output: Path) -> str:
 
     def rel(src: CSource | str) -> str:
         path = fs.tree / (src.rel if isinstance(src, CSource) else src)
-        return string(os.path.relpath(path, here).replace(os.sep, "/"))
+        return string(posix_relpath(path, here))
 
     lines = ["# " + line if line else "#" for line in
              USAGE.format(manifest=fs.manifest.name).splitlines()]
