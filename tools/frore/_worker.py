@@ -1,10 +1,14 @@
 """Compile and marshal Python sources inside the *target* interpreter.
 
 This file runs under the interpreter whose bytecode is being frozen, which
-may be any CPython from 3.8 to 3.13, so it uses only the standard library and
-syntax every one of those versions accepts.  frore starts it as a script
-(``python -I -S _worker.py``); requests and replies are marshalled over
-stdin/stdout.
+may be any CPython from 3.8 on, so it uses only the standard library.  It is
+also written so that Python 2 and old Python 3 can *parse* it: run by one of
+those, it says which version it is and exits 3, and frore turns that into a
+one-line message instead of a syntax error from the wrong interpreter.
+
+frore starts it as ``python -S -s -B _worker.py`` with every ``PYTHON*``
+variable removed from the environment and ``PYTHONHASHSEED=0``; requests and
+replies are marshalled over stdin/stdout.
 
 Why a separate, nearly empty process even when the target is the interpreter
 running frore: marshal output records whether each string is interned, and
@@ -12,10 +16,23 @@ whether a shared string (e.g. the cached one-character ``'}'``) is interned
 depends on everything the process has loaded before.  A worker that imports
 nothing but builtins before compiling starts from the same state every time,
 so the bytes depend only on the source and the interpreter.
+
+Why a fixed hash seed: before 3.11, marshal writes a frozenset's elements in
+iteration order, which follows the (per-process random) string hashes, so a
+module with ``x in {"a", "b"}`` would freeze differently on every run.
 """
 
 import marshal
 import sys
+
+OLDEST = (3, 8)
+TOO_OLD_EXIT = 3
+TOO_OLD_PREFIX = "frore-worker: too old: "
+
+# Without -I (which would ignore PYTHONHASHSEED) the script's own folder is
+# sys.path[0]; nothing may be imported from there.
+if sys.path and sys.path[0] and __file__.startswith(sys.path[0]):
+    del sys.path[0]
 
 
 def identity():
@@ -58,28 +75,47 @@ def canonical_marshal(code):
     return marshal.dumps(marshal.loads(marshal.dumps(code)))
 
 
+def _error(name, path, line, message):
+    return {"name": name, "error": {"path": path, "line": line, "message": message}}
+
+
 def freeze_one(name, path):
     """Return ``{"name", "data"}`` or ``{"name", "error": {...}}`` for one source."""
     try:
         with open(path, "rb") as f:
             source = f.read()
     except OSError as exc:
-        return {"name": name, "error": {"path": path, "line": 0,
-                                        "message": "cannot read source: %s" % exc.strerror}}
+        return _error(name, path, 0, "cannot read source: %s" % (exc.strerror or exc))
     try:
         code = compile_source(name, source)
     except SyntaxError as exc:
-        return {"name": name, "error": {
-            "path": path,
-            "line": exc.lineno or 0,
-            "message": "%s: %s" % (type(exc).__name__, exc.msg),
-        }}
-    except ValueError as exc:  # e.g. source containing NUL bytes
-        return {"name": name, "error": {"path": path, "line": 0, "message": str(exc)}}
+        return _error(name, path, exc.lineno or 0, "%s: %s" % (type(exc).__name__, exc.msg))
+    except (RecursionError, MemoryError) as exc:
+        # A source nested too deeply for this interpreter's compiler.
+        detail = str(exc) or "the source is nested too deeply to compile"
+        return _error(name, path, 0, "%s: %s" % (type(exc).__name__, detail))
+    except Exception as exc:  # e.g. ValueError for a source holding NUL bytes
+        return _error(name, path, 0, "%s: %s" % (type(exc).__name__, exc))
     return {"name": name, "data": canonical_marshal(code)}
 
 
+def _fixed_hash_seed():
+    """Re-run this worker with PYTHONHASHSEED=0 when it matters and is not set
+    (build rules may start the worker directly, without frore's environment)."""
+    if sys.version_info >= (3, 11) or not sys.flags.hash_randomization:
+        return
+    import os
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    os.execve(sys.executable, [sys.executable, "-S", "-s", "-B", __file__] + sys.argv[1:], env)
+
+
 def main():
+    if sys.version_info[:2] < OLDEST:
+        implementation = getattr(getattr(sys, "implementation", None), "name", "cpython")
+        version = "%d.%d.%d" % tuple(sys.version_info[:3])
+        sys.stderr.write(TOO_OLD_PREFIX + implementation + " " + version + "\n")
+        return TOO_OLD_EXIT
+    _fixed_hash_seed()
     request = marshal.loads(sys.stdin.buffer.read())
     if request["op"] == "identity":
         reply = identity()

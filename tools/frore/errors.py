@@ -35,8 +35,17 @@ class FroreError(Exception):
 
 
 def display_path(path: Path) -> str:
-    """Shortest faithful way to show *path*: relative to the cwd when below it."""
+    """Shortest faithful way to show *path*: relative to the cwd when below it.
+
+    Folders are compared through their real paths, but the last component is
+    kept as written: an output that is a symbolic link is shown by its own name.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        cwd = os.path.realpath(os.getcwd())
+        full = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))),
+                            os.path.basename(path))
+        if full == cwd or full.startswith(cwd.rstrip(os.sep) + os.sep):
+            return os.path.relpath(full, cwd)
+    except (OSError, ValueError):      # a vanished cwd, another drive on Windows
+        pass
+    return str(path)

@@ -8,15 +8,13 @@ _worker.py for why the bytes would then depend on what frore had imported.
 
 from __future__ import annotations
 
-import marshal
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import EXIT_STALE, FroreError
-from .interpreter import worker_command
+from .interpreter import WorkerCrashed, call_worker, timeout_for
 
 if TYPE_CHECKING:
     from typing import Callable
@@ -33,11 +31,12 @@ class Job:
     `frore freeze` (run once per header by build rules) about 10 ms.
     """
 
-    __slots__ = ("source_id", "source")
+    __slots__ = ("source_id", "source", "size")
 
-    def __init__(self, source_id: str, source: Path) -> None:
+    def __init__(self, source_id: str, source: Path, size: int = 0) -> None:
         self.source_id = source_id
         self.source = source
+        self.size = size            # bytes, for batching and time limits
 
 
 def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None,
@@ -72,42 +71,48 @@ def freeze_with_identity(executable: Path | str, job: Job) -> tuple[tuple[int, i
     """(Python minor version, magic number, marshalled code) of one module, from one
     worker process: the one-module primitive that build rules run for each header."""
     request = {"op": "freeze", "jobs": [(job.source_id, str(job.source))], "with_identity": True}
-    reply = _call_worker(executable, request)
-    version = reply["version"]
-    return (version[0], version[1]), reply["magic"], _unwrap(reply["results"][0])
+    reply = call_worker(executable, request, timeout=timeout_for(job.size))
+    try:
+        version, magic, result = reply["version"], reply["magic"], reply["results"][0]
+    except (TypeError, KeyError, IndexError):
+        raise FroreError(f"python {str(executable)!r} did not answer like frore's freezing "
+                         "worker", exit_code=EXIT_STALE) from None
+    return (version[0], version[1]), magic, _unwrap(result)
 
 
 def _batches(jobs: list[Job]) -> list[list[Job]]:
     batches: list[list[Job]] = [[]]
     size = 0
     for job in jobs:
-        try:
-            n = job.source.stat().st_size
-        except OSError as exc:
-            raise FroreError(f"cannot read source: {exc.strerror}", job.source) from None
-        if batches[-1] and size + n > BATCH_BYTES:
+        if not job.size:
+            try:
+                job.size = job.source.stat().st_size
+            except OSError as exc:
+                raise FroreError(f"cannot read source: {exc.strerror}", job.source) from None
+        if batches[-1] and size + job.size > BATCH_BYTES:
             batches.append([])
             size = 0
         batches[-1].append(job)
-        size += n
+        size += job.size
     return batches
 
 
 def _run_worker(interp: Interpreter, batch: list[Job]) -> list[dict]:
-    return _call_worker(interp.executable,
-                        {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch]})
-
-
-def _call_worker(executable: Path | str, request: dict):
+    request = {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch]}
     try:
-        proc = subprocess.run(worker_command(executable), input=marshal.dumps(request),
-                              capture_output=True)
-    except OSError as exc:
-        raise FroreError(f"cannot run python {str(executable)!r}: {exc.strerror}") from None
-    if proc.returncode != 0:
-        raise FroreError(f"freezing worker under {executable} failed:\n"
-                         + proc.stderr.decode(errors="replace"), exit_code=EXIT_STALE)
-    return marshal.loads(proc.stdout)
+        reply = call_worker(interp.executable, request,
+                            timeout=timeout_for(sum(j.size for j in batch)))
+    except WorkerCrashed as exc:
+        if len(batch) == 1:
+            job = batch[0]
+            raise FroreError(f"{exc.message} while compiling this file", job.source,
+                             exit_code=EXIT_STALE) from None
+        # Which source crashed it?  Ask again one module per worker.
+        return [item for job in batch for item in _run_worker(interp, [job])]
+    if not isinstance(reply, list) or len(reply) != len(batch):
+        raise FroreError(f"python {str(interp.executable)!r} did not answer like frore's "
+                         "freezing worker", exit_code=EXIT_STALE)
+    return reply
 
 
 def _unwrap(item: dict) -> bytes:

@@ -1,8 +1,13 @@
-"""Find the target interpreter and ask it who it is (version, magic number, stdlib).
+"""Find the target interpreter and talk to it: who it is, and compile requests.
 
-The answer comes from running the interpreter itself, so a pyenv shim or a
-bare command name is replaced by the real binary: build rules then name the
-real path and skip the shim's start-up cost.
+Everything frore asks the target interpreter goes through :func:`call_worker`,
+which starts ``_worker.py`` under it with a clean environment and a time
+limit, and turns every way that can go wrong (not a program, not Python, a
+too old Python, no answer, a crash) into a one-line :class:`FroreError`.
+
+The answer to "who are you" comes from running the interpreter itself, so a
+pyenv shim or a bare command name is replaced by the real binary: build rules
+then name the real path and skip the shim's start-up cost.
 """
 
 from __future__ import annotations
@@ -10,23 +15,131 @@ from __future__ import annotations
 import marshal
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .errors import FroreError
+from .errors import EXIT_STALE, FroreError
 
 if TYPE_CHECKING:
     from .model import Interpreter
 
 WORKER = Path(__file__).with_name("_worker.py")
+TOO_OLD_EXIT = 3                      # _worker.py's exit status on Python < 3.8
+TOO_OLD_PREFIX = "frore-worker: too old: "
+TIMEOUT_ENV = "FRORE_TIMEOUT"         # seconds a worker may stay silent (default 60)
+DEFAULT_TIMEOUT = 60.0
+SECONDS_PER_MB = 10.0                 # extra time allowed per MB of source in a request
 _cache: dict[str, Interpreter] = {}
 
 
 def worker_command(executable: Path | str) -> list[str]:
-    """How to start the freezing worker under *executable*: isolated, no site."""
-    return [str(executable), "-I", "-S", str(WORKER)]
+    """How to start the freezing worker under *executable*: no site, no user site,
+    no bytecode files; the environment comes from :func:`worker_environment`."""
+    return [str(executable), "-S", "-s", "-B", str(WORKER)]
+
+
+def worker_environment() -> dict[str, str]:
+    """The caller's environment without any PYTHON* setting, plus a fixed hash seed.
+
+    Dropping PYTHONPATH, PYTHONHOME & co. isolates the worker as ``-I`` would;
+    ``-I`` itself cannot be used because it also ignores PYTHONHASHSEED.
+    Other variables (LD_LIBRARY_PATH for a shared libpython) stay.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def timeout_for(source_bytes: int = 0) -> float:
+    """How long a worker may take: FRORE_TIMEOUT (or 60 s), plus time for large sources."""
+    raw = os.environ.get(TIMEOUT_ENV, "")
+    try:
+        base = float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError:
+        raise FroreError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+    return base + SECONDS_PER_MB * source_bytes / 1e6
+
+
+class WorkerCrashed(FroreError):
+    """The worker died (a signal, or an exit status frore does not expect)."""
+
+
+def call_worker(executable: Path | str, request: dict, *, timeout: float,
+                where: Path | None = None, line: int = 0) -> Any:
+    """Send *request* to a fresh worker under *executable*; return its decoded reply."""
+    shown = str(executable)
+    try:
+        proc = subprocess.Popen(worker_command(executable), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=worker_environment(), start_new_session=True)
+    except OSError as exc:
+        raise FroreError(f"cannot run python {shown!r}: {exc.strerror}", where, line) from None
+    try:
+        out, err = proc.communicate(marshal.dumps(request), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise FroreError(f"python {shown!r} did not answer within {round(timeout)} s "
+                         f"(set {TIMEOUT_ENV} to wait longer)", where, line) from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    message = err.decode(errors="replace").strip()
+    if proc.returncode == TOO_OLD_EXIT and message.startswith(TOO_OLD_PREFIX):
+        found = message[len(TOO_OLD_PREFIX):].split()
+        raise FroreError(f"python {shown!r} is {_implementation(found)}; frore freezes for "
+                         "CPython 3.8 or newer", where, line)
+    if proc.returncode != 0:
+        raise _failure(shown, proc.returncode, message, request, where, line)
+    try:
+        return marshal.loads(out)
+    except (EOFError, ValueError, TypeError):
+        what = f"printed {_preview(out)}" if out else "printed nothing"
+        raise FroreError(f"python {shown!r} did not answer like a Python interpreter "
+                         f"(it exited 0 and {what})", where, line) from None
+
+
+def _failure(shown: str, status: int, message: str, request: dict, where, line) -> FroreError:
+    if status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
+        return WorkerCrashed(f"python {shown!r} crashed ({name})", where, line,
+                             exit_code=EXIT_STALE)
+    lines = message.splitlines()
+    if not lines:
+        detail = f"exited with status {status} and printed nothing"
+    elif len(lines) > 12:
+        detail = "\n".join(lines[:4] + ["  ..."] + lines[-6:])
+    else:
+        detail = message
+    if request.get("op") == "identity":
+        return FroreError(f"python {shown!r} failed to start: {detail}", where, line)
+    return WorkerCrashed(f"freezing worker under {shown} failed: {detail}", where, line,
+                         exit_code=EXIT_STALE)
+
+
+def _implementation(found: list[str]) -> str:
+    name = {"cpython": "CPython", "pypy": "PyPy"}.get(found[0] if found else "", "Python")
+    return f"{name} {found[1] if len(found) > 1 else '(unknown version)'}"
+
+
+def _preview(data: bytes) -> str:
+    text = data[:60].decode(errors="replace").strip()
+    return repr(text) + ("..." if len(data) > 60 else "")
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Stop the worker and anything it started (it leads its own session)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.kill()
+    proc.communicate()
 
 
 def find_executable(python: str | None, base: Path, where: Path | None = None,
@@ -47,19 +160,16 @@ def locate(python: str | None, base: Path, where: Path | None = None, line: int 
     candidate = find_executable(python, base, where, line)
     if candidate in _cache:
         return _cache[candidate]
-    try:
-        proc = subprocess.run(worker_command(candidate), input=marshal.dumps({"op": "identity"}),
-                              capture_output=True, timeout=60)
-    except OSError as exc:
-        raise FroreError(f"cannot run python {candidate!r}: {exc.strerror}", where, line) from None
-    if proc.returncode != 0:
-        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        raise FroreError(f"python {candidate!r} failed to start: {tail[0]}", where, line)
-    info = marshal.loads(proc.stdout)
+    if os.path.isdir(candidate):
+        raise FroreError(f"python {candidate!r} is a folder, not an interpreter", where, line)
+    info = call_worker(candidate, {"op": "identity"}, timeout=timeout_for(), where=where, line=line)
+    if not isinstance(info, dict) or not {"implementation", "version", "magic"} <= set(info):
+        raise FroreError(f"python {candidate!r} did not answer like a Python interpreter",
+                         where, line)
     if info["implementation"] != "cpython" or tuple(info["version"][:2]) < (3, 8):
         raise FroreError(f"python {candidate!r} is {info['implementation']} "
-                         f"{'.'.join(map(str, info['version']))}; frore freezes for CPython 3.8 or newer",
-                         where, line)
+                         f"{'.'.join(map(str, info['version']))}; frore freezes for CPython 3.8 "
+                         "or newer", where, line)
     interp = _from_identity(info, candidate)
     _cache[candidate] = interp
     return interp

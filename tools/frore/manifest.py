@@ -68,13 +68,26 @@ class _Positions:
 
 
 def load(path: str | Path) -> Manifest:
+    if not str(path):
+        raise FroreError("no manifest named: -m/--manifest needs a path (default: frozen.toml)")
     path = Path(os.path.abspath(path))    # normalised: 'x/../frozen.toml' names one file
+    if path.is_dir():
+        raise FroreError("is a folder, not a manifest (name the frozen.toml inside it)", path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:
+            data = f.read()
     except FileNotFoundError:
         raise FroreError("manifest not found (use -m/--manifest to name one)", path) from None
+    except OSError as exc:
+        raise FroreError(f"cannot read the manifest: {exc.strerror}", path) from None
+    if data.startswith(b"\xef\xbb\xbf"):          # a BOM, as some Windows editors write
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FroreError(f"manifest is not UTF-8 text: {exc}", path) from None
+        line = data[:exc.start].count(b"\n") + 1
+        raise FroreError(f"manifest is not UTF-8 text (byte {data[exc.start]:#04x})", path,
+                         line) from None
     return parse(text, path)
 
 
@@ -83,7 +96,7 @@ def parse(text: str, path: Path) -> Manifest:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FroreError(f"invalid TOML: {_strip_position(str(exc))}", path,
-                         _toml_error_line(exc)) from None
+                         _toml_error_line(exc, text)) from None
     pos = _Positions(text)
 
     def fail(message: str, key: str | None = None, line: int = 0) -> FroreError:
@@ -103,7 +116,7 @@ def parse(text: str, path: Path) -> Manifest:
     if not isinstance(output, dict):
         raise fail("'output' must be a table", "output")
     _reject_unknown(output, OUTPUT_KEYS, "output.", pos, path, after=pos.key("output"))
-    outputs = _outputs(output, path.parent, fail)
+    outputs = _outputs(output, path.parent, pos, fail)
 
     raw_groups = data.get("group", [])
     if not isinstance(raw_groups, list) or not raw_groups:
@@ -113,6 +126,9 @@ def parse(text: str, path: Path) -> Manifest:
     names: set[str] = set()
     for raw in raw_groups:
         group_line = pos.key("group", group_line + 1)
+        if not isinstance(raw, dict):
+            raise fail("each [[group]] must be a table with 'name' and 'modules'",
+                       line=group_line or pos.key("group"))
         _reject_unknown(raw, GROUP_KEYS, "group.", pos, path, after=group_line)
         name = raw.get("name", "")
         if not isinstance(name, str) or not name:
@@ -159,23 +175,28 @@ def _flavor(data: dict[str, Any], path: Path, fail):
     return flavor, (path.parent / tree).absolute() if tree else None, options
 
 
-def _outputs(output: dict[str, Any], root: Path, fail) -> Outputs:
-    def path_of(key: str, default: str | None) -> Path | None:
+def _outputs(output: dict[str, Any], root: Path, pos: _Positions, fail) -> Outputs:
+    after = pos.key("output")
+    lines = {key: (pos.key(key, after) if after and key in output else 0) or after
+             for key in OUTPUT_KEYS}
+
+    def path_of(key: str, default: str, may_skip: bool) -> Path | None:
         value = output.get(key, default)
-        if value is False:
+        if value is False and may_skip:
             return None
         if not isinstance(value, str) or not value:
-            raise fail(f"'output.{key}' must be a path (or false to skip it)", key)
-        return (root / value).absolute()
+            kind = "a path (or false to skip it)" if may_skip else "a path"
+            raise fail(f"'output.{key}' must be {kind}", line=lines[key])
+        return Path(os.path.normpath((root / value).absolute()))
 
-    headers = path_of("headers", "frozen")
+    headers = path_of("headers", "frozen", may_skip=False)
     assert headers is not None
     default_dir = os.path.relpath(headers, root).replace(os.sep, "/")
-    table = path_of("table", f"{default_dir}/frozen_modules.c")
+    table = path_of("table", f"{default_dir}/frozen_modules.c", may_skip=False)
     if table is None or table.suffix != ".c":
-        raise fail("'output.table' must name a .c file", "table")
-    make = path_of("make", f"{default_dir}/frozen.mk")
-    return Outputs(headers=headers, table=table, make=make)
+        raise fail("'output.table' must name a .c file", line=lines["table"])
+    make = path_of("make", f"{default_dir}/frozen.mk", may_skip=True)
+    return Outputs(headers=headers, table=table, make=make, lines=lines)
 
 
 def _reject_unknown(table: dict[str, Any], allowed: set[str], prefix: str,
@@ -187,13 +208,17 @@ def _reject_unknown(table: dict[str, Any], allowed: set[str], prefix: str,
                              path, pos.key(key, after))
 
 
-def _toml_error_line(exc: Exception) -> int:
+def _toml_error_line(exc: Exception, text: str) -> int:
     lineno = getattr(exc, "lineno", None)  # Python 3.14 adds it
     if lineno:
         return int(lineno)
     match = re.search(r"at line (\d+)", str(exc))
-    return int(match.group(1)) if match else 0
+    if match:
+        return int(match.group(1))
+    if "end of document" in str(exc):
+        return max(1, len(text.splitlines()))
+    return 0
 
 
 def _strip_position(message: str) -> str:
-    return re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+    return re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)

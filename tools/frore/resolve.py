@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import FroreError
 from .interpreter import locate
 from .model import Entry, FrozenModule, Interpreter, Manifest, Resolved, header_name
-from .spec import SpecError, is_dotted, parse_spec
+from .spec import SpecError, parse_spec
 
 STDLIB_TOKEN = "{stdlib}"
 
@@ -118,22 +118,49 @@ class _Finder:
         name = spec.frozen_as or spec.source
         yield name, spec.source, source, is_package or spec.alias_is_package
         if spec.submodules:
-            for sub_id, sub_path, sub_is_pkg in self._submodules(spec.source, source.parent,
-                                                                 spec.submodules == "**"):
+            for sub_id, sub_path, sub_is_pkg in self._submodules(
+                    spec.source, source.parent, spec.submodules == "**", entry):
                 sub_name = name + sub_id[len(spec.source):]
                 yield sub_name, sub_id, sub_path, sub_is_pkg
 
-    def _submodules(self, package: str, directory: Path, recursive: bool):
-        """Direct (or all) submodules of a package directory, sorted by name."""
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    def _submodules(self, package: str, directory: Path, recursive: bool, entry: Entry,
+                    seen: frozenset[str] = frozenset()):
+        """Direct (or all) submodules of a package directory, sorted by name.
+
+        A symbolic link that leads back into a package being walked would make
+        a recursive glob endless; it is refused, naming the link.
+        """
+        here = os.path.realpath(directory)
+        seen = seen | {here}
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            raise self.fail(entry, f"cannot list {directory}: {exc.strerror}") from None
         for item in entries:
-            if item.is_file() and item.name.endswith(".py") and item.name != "__init__.py":
+            kind = _kind(item)
+            if kind == "file" and item.name.endswith(".py") and item.name != "__init__.py":
                 stem = item.name[:-3]
-                if is_dotted(stem):
+                if stem.isidentifier():
                     yield f"{package}.{stem}", Path(item.path), False
-            elif item.is_dir() and is_dotted(item.name) and os.path.isfile(
+            elif kind == "dir" and item.name.isidentifier() and os.path.isfile(
                     os.path.join(item.path, "__init__.py")):
                 sub = f"{package}.{item.name}"
                 yield sub, Path(item.path) / "__init__.py", True
                 if recursive:
-                    yield from self._submodules(sub, Path(item.path), True)
+                    if os.path.realpath(item.path) in seen:
+                        raise self.fail(entry, f"{item.path} leads back into a package this "
+                                               f"glob already walks (a symbolic link loop)")
+                    yield from self._submodules(sub, Path(item.path), True, entry, seen)
+
+
+def _kind(item: os.DirEntry) -> str | None:
+    """'file', 'dir' (following links) or None: a dangling link, a link loop, a FIFO
+    or a socket is neither, and is skipped like any other non-module entry."""
+    try:
+        if item.is_file():
+            return "file"
+        if item.is_dir():
+            return "dir"
+    except OSError:
+        pass
+    return None

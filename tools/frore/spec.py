@@ -11,10 +11,7 @@ developer can paste the ``FROZEN`` list of ``freeze_modules.py`` unchanged.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-_DOTTED = re.compile(r"^[^\W\d]\w*(\.[^\W\d]\w*)*$")
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,12 @@ class SpecError(ValueError):
 
 
 def is_dotted(name: str) -> bool:
-    return bool(_DOTTED.match(name))
+    """Whether *name* is a dotted module name: Python identifiers joined by '.'.
+
+    ``str.isidentifier`` is Python's own rule, so a file named ``evil\n.py``
+    (a trailing newline) or ``1x.py`` is never taken for a module.
+    """
+    return all(part.isidentifier() for part in name.split("."))
 
 
 def parse_spec(text: str) -> Spec:
@@ -65,6 +67,8 @@ def parse_spec(text: str) -> Spec:
         if not (frozen_as.startswith("<") and frozen_as.endswith(">")):
             raise SpecError(f"{text!r}: unbalanced '<...>' in alias")
         frozen_as = frozen_as[1:-1].strip()
+        if not frozen_as:
+            raise SpecError(f"{text!r}: alias after ':' is empty (write 'source : <alias>')")
     if frozen_as and not is_dotted(frozen_as):
         raise SpecError(f"{text!r}: alias {frozen_as!r} is not a module name")
     if path and submodules:

@@ -1,0 +1,61 @@
+"""The same bytes for every target 3.8-3.13, whatever the run.
+
+Before 3.11, marshal writes a frozenset's elements in iteration order, which
+follows string hashes, which are randomised per process.  A module full of
+``x in {...}`` constants is the test: frore's headers must not change between
+runs, hash seeds, job counts, checkout paths or the one-module primitive.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import frore, python_for
+
+WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+         "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau"]
+
+SOURCE = f'''
+def kind(x):
+    if x in {{{", ".join(map(repr, WORDS))}}}:
+        return "greek"
+    if x in {{"a", b"b", 1.5, (1, "t"), None, "c" * 3, frozenset}}:
+        return "mixed"
+    return [y for y in x if y not in {{"q", "r", "s", "t", "u", "v", "w"}}]
+'''
+
+MINORS = [(3, 8), (3, 9), (3, 10), (3, 11), (3, 12), (3, 13)]
+
+
+def headers(root) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "frozen").iterdir())
+            if p.name.endswith((".h", ".c"))}
+
+
+def make_project(root, python) -> None:
+    root.mkdir(parents=True)
+    (root / "sets.py").write_text(SOURCE)
+    (root / "frozen.toml").write_text(
+        f'python = "{python}"\n\n[[group]]\nname = "g"\nmodules = ["sets"]\n')
+
+
+@pytest.mark.parametrize("minor", MINORS, ids=lambda m: f"py{m[0]}{m[1]}")
+def test_frozenset_constants_give_the_same_bytes_every_run(tmp_path, minor):
+    python = python_for(minor)
+    first = tmp_path / "one"
+    make_project(first, python)
+    frore("regen", cwd=first, env={"PYTHONHASHSEED": "1"})
+    reference = headers(first)
+    for seed, jobs, where in (("2", "1", "one"), ("random", "2", "two/nested path"),
+                              ("12345", "2", "three"), ("random", "1", "four")):
+        root = tmp_path / where
+        if not root.exists():
+            make_project(root, python)
+        frore("regen", "--force", "-j", jobs, cwd=root, env={"PYTHONHASHSEED": seed})
+        assert headers(root) == reference, (seed, jobs, where)
+    # The one-module primitive that build rules run writes the same bytes.
+    out = tmp_path / "sets.frozen.h"
+    for seed in ("3", "random"):
+        frore("freeze", "--python", python, "sets", first / "sets.py", out,
+              env={"PYTHONHASHSEED": seed})
+        assert out.read_bytes() == reference["sets.frozen.h"]
