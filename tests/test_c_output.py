@@ -4,7 +4,7 @@ names stay unique where CPython's own scheme collides."""
 from __future__ import annotations
 
 from conftest import build_program, frore, run
-from frore import cwriter
+from frore.writers import c as cwriter
 
 TU = r'''
 #include <Python.h>

@@ -165,7 +165,7 @@ def test_gen_cmake_is_relocatable_and_escaped(tmp_path):
 
 
 def test_cmake_escaping():
-    from frore import cmakewriter as cw
+    from frore.writers import cmake as cw
     from frore.errors import FroreError
 
     assert cw.quote('a "b" $c\\d') == '"a \\"b\\" \\$c\\\\d"'

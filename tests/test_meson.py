@@ -16,7 +16,7 @@ import pytest
 
 from conftest import PYTHON, REPO, copy_example, frore, run, venv_tool
 
-from frore import mesonwriter as mw
+from frore.writers import meson as mw
 
 MESON = venv_tool("meson")
 NINJA = venv_tool("ninja")

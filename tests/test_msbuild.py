@@ -18,7 +18,7 @@ import pytest
 
 from conftest import copy_example, frore, run
 
-from frore import msbuildwriter as mw
+from frore.writers import msbuild as mw
 from frore.model import HEADER_SUFFIX
 
 XBUILD = shutil.which("xbuild")

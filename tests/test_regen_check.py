@@ -50,16 +50,24 @@ def test_regen_leaves_unchanged_files_alone(example):
     assert snapshot(example / "frozen") == before       # same bytes, same mtimes
 
 
-def test_regen_does_not_recompile_unchanged_sources(example):
+def test_regen_does_not_recompile_unchanged_sources(example, monkeypatch):
+    from frore import pipeline
+
     frore("regen", cwd=example)
-    # A header whose key matches is reused as is: prove it by planting a marker
-    # in the body; regen keeps it because nothing that decides the bytes changed.
+    compiled = []
+    real = pipeline.freeze_all
+    monkeypatch.setattr(pipeline, "freeze_all",
+                        lambda interp, jobs, *a, **k: compiled.extend(j.source_id for j in jobs)
+                        or real(interp, jobs, *a, **k))
+    resolved = pipeline.load(example / "frozen.toml")
+    assert pipeline.check(resolved) == [] and compiled == []
+    # A header changed below its key is not current: it is compiled and rewritten.
     header = example / "frozen" / "app.frozen.h"
     header.write_text(header.read_text() + "/* planted */\n")
-    assert frore("regen", cwd=example).stdout == ""
-    assert "planted" in header.read_text()
-    frore("regen", "--force", cwd=example)
+    assert pipeline.check(resolved) == [("stale", header)] and compiled == ["app"]
+    pipeline.regen(resolved, force=True)
     assert "planted" not in header.read_text()
+    assert len(compiled) > 10                      # --force recompiles everything
 
 
 def test_outputs_identical_across_checkouts_seeds_and_jobs(tmp_path):

@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Exit 0 when current, 1 listing what is stale.")
     _common(p)
     _jobs(p)
+    p.add_argument("-q", "--quiet", action="store_true", dest="sub_quiet", help=argparse.SUPPRESS)
 
     p = sub.add_parser("list", help="show the resolved modules",
                        description="One line per module: name, package flag, alias, group, "
@@ -113,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--headers-dir places generated headers (and the table) "
                                    "elsewhere, e.g. in a build folder.")
     _common(p)
-    p.add_argument("backend", metavar="BACKEND", help="table, make, or a backend module name")
+    p.add_argument("backend", metavar="BACKEND",
+                   help="one of: cmake, make, meson, msbuild, scons, table")
     p.add_argument("-o", "--output", type=Path, metavar="PATH", help="file to write")
     p.add_argument("--headers-dir", type=Path, metavar="DIR",
                    help="where the headers and table live (default: the manifest's output.headers)")
@@ -214,48 +216,47 @@ def cmd_freeze(args) -> int:
     from . import emit_c
     from .freeze import Job, freeze_with_identity
     from .interpreter import find_executable
-    from .write import write_if_changed
+    from .outputs import Plan
+    from .write import write_all
 
     try:
         source = args.source.read_bytes()
     except OSError as exc:
-        raise FroreError(f"cannot read source: {exc.strerror}", args.source, exit_code=EXIT_USAGE) from None
+        raise FroreError(f"cannot read source: {exc.strerror}", args.source) from None
+    plan = Plan(args.source)
+    plan.add(args.output, None, "OUTPUT")
+    plan.guard({args.source: "SOURCE"})
     # One worker process compiles and says which interpreter it is.
     minor, magic, data = freeze_with_identity(find_executable(args.python, Path.cwd()),
-                                              Job(args.name, args.source.absolute()))
+                                              Job(args.name, args.source.absolute(), len(source)))
     key = emit_c.header_key(args.name, source, magic)
-    if emit_c.read_key_from(args.output) == key:      # current: leave the bytes alone
-        if not args.no_touch:
-            os.utime(args.output)
-        return 0
-    write_if_changed(args.output, emit_c.render_header(args.name, data, minor, key),
-                     touch=not args.no_touch)
+    # The whole header is compared, not just its key: a damaged one is rewritten.
+    write_all({args.output: emit_c.render_header(args.name, data, minor, key)},
+              touch=not args.no_touch)
     return 0
 
 
 def cmd_gen(args) -> int:
-    import importlib
-
-    from . import emit_c, pipeline
+    from . import backends, pipeline
     from .model import relocate
-    from .write import write_if_changed
+    from .outputs import Plan
+    from .write import write_all
 
+    backend_class = backends.get(args.backend)
+    options = dict(o.partition("=")[::2] for o in args.options)
+    backend_class.parse_options(options)          # a typo fails before any work
     resolved = pipeline.load(args.manifest, args.python, args.tree)
     if args.headers_dir is not None:
         resolved = relocate(resolved, args.headers_dir.absolute())
-    if args.backend == "table":
-        files = emit_c.table_files(resolved)
-    else:
-        if not args.backend.isidentifier():
-            raise FroreError(f"unknown backend {args.backend!r}")
-        try:
-            module = importlib.import_module(f"frore.backends.{args.backend}")
-        except ModuleNotFoundError:
-            raise FroreError(f"unknown backend {args.backend!r}") from None
-        options = dict(o.partition("=")[::2] for o in args.options)
-        files = module.generate(resolved, args.output, options)
-    for path, text in files.items():
-        if write_if_changed(path, text, touch=args.touch) and not args.quiet:
+    backend = backend_class(resolved, args.output, options)
+    plan = Plan(resolved.manifest.path)
+    for path, text in backend.files().items():
+        role = ("the -o file" if args.output is not None and path == backend.output
+                else f"a file of `frore gen {args.backend}`")
+        plan.add(path, text, role)
+    plan.guard(resolved.inputs())
+    for path in write_all(plan.files(), touch=args.touch):
+        if not args.quiet:
             print(f"frore: wrote {display_path(path)}")
     return 0
 

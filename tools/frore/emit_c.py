@@ -12,7 +12,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import FORMAT_VERSION, cwriter
+from . import FORMAT_VERSION
+from .errors import FroreError
+from .writers import Unwritable
+from .writers import c as cwriter
 from .naming import header_name
 
 if TYPE_CHECKING:
@@ -95,6 +98,12 @@ def render_header(source_id: str, data: bytes, minor: tuple[int, int], key: str)
         f"/* {len(data)} bytes of marshal data, then a NUL: the size is sizeof - 1. */",
     ]
     as_string = [f"static const unsigned char {sym}[] =", *cwriter.string_literal_lines(data), ";"]
+    if len(data) + 1 > cwriter.C99_STRING_LIMIT:
+        # Longer than the 4,095 characters C99 promises: fine for GCC and Clang,
+        # but -pedantic says so (-Woverlength-strings); this file means it.
+        as_string = ["#if defined(__GNUC__)", "#pragma GCC diagnostic push",
+                     '#pragma GCC diagnostic ignored "-Woverlength-strings"', "#endif",
+                     *as_string, "#if defined(__GNUC__)", "#pragma GCC diagnostic pop", "#endif"]
     if cwriter.msvc_accepts_string(data):
         lines += as_string
     else:  # too long a string literal for MSVC: it gets an integer array
@@ -108,6 +117,9 @@ def render_header(source_id: str, data: bytes, minor: tuple[int, int], key: str)
 class TableLayout:
     """``struct _frozen`` of Python 3.8-3.10: name, code, size (negative for packages)."""
 
+    # Every member spelled out: C++ warns about a bare {0} (missing-field-initializers).
+    sentinel = "{NULL, NULL, 0}"
+
     def entry(self, module: FrozenModule) -> str:
         sym = symbol(module.source_id)
         size = f"(int)sizeof({sym}) - 1"
@@ -119,6 +131,8 @@ class TableLayout:
 class TableLayout311(TableLayout):
     """3.11-3.12 add ``is_package`` and ``get_code`` (NULL: use the bytes)."""
 
+    sentinel = "{NULL, NULL, 0, 0, NULL}"
+
     def entry(self, module: FrozenModule) -> str:
         sym = symbol(module.source_id)
         return (f"{{{cwriter.string(module.name)}, {sym}, (int)sizeof({sym}) - 1, "
@@ -127,6 +141,8 @@ class TableLayout311(TableLayout):
 
 class TableLayout313(TableLayout):
     """3.13 dropped ``get_code``."""
+
+    sentinel = "{NULL, NULL, 0, 0}"
 
     def entry(self, module: FrozenModule) -> str:
         sym = symbol(module.source_id)
@@ -142,8 +158,23 @@ def layout_for(minor: tuple[int, int]) -> TableLayout:
     return TableLayout()
 
 
-def _include_path(header: Path, table_dir: Path) -> str:
-    return os.path.relpath(header, table_dir).replace(os.sep, "/")
+def _include(header: Path, table_dir: Path) -> str:
+    return cwriter.include(os.path.relpath(header, table_dir).replace(os.sep, "/"))
+
+
+def check_includes(resolved: Resolved) -> None:
+    """Every ``#include`` the table needs must be writable in C: refused at the
+    manifest line that chose the folders, before anything is compiled."""
+    outputs = resolved.manifest.outputs
+    table_dir = outputs.table.parent
+    for header in [outputs.table_header] + [u.header for u in resolved.units()]:
+        try:
+            _include(header, table_dir)
+        except Unwritable as exc:
+            key = "table" if header == outputs.table_header else "headers"
+            raise FroreError(f"output.{key}: the module table cannot #include {exc.text!r}: "
+                             f"{exc.char!r} {exc.reason} (C)", resolved.manifest.path,
+                             outputs.lines.get(key, 0)) from None
 
 
 def render_table_h(resolved: Resolved) -> str:
@@ -191,7 +222,7 @@ def render_table_c(resolved: Resolved) -> str:
         "",
         *version_guard(outputs.table.name, minor),
         "",
-        f'#include "{_include_path(outputs.table_header, table_dir)}"',
+        _include(outputs.table_header, table_dir),
     ]
     lines += ["", "static const char *const frore_names[] = {"]
     lines += [f"    {cwriter.string(m.name)}," for m in resolved.modules]
@@ -218,7 +249,7 @@ def render_table_c(resolved: Resolved) -> str:
         "#else",
         "",
     ]
-    lines += [f'#include "{_include_path(u.header, table_dir)}"' for u in units]
+    lines += [_include(u.header, table_dir) for u in units]
     lines += ["", "static const struct _frozen frore_modules[] = {"]
     group = None
     for module in resolved.modules:
@@ -227,7 +258,7 @@ def render_table_c(resolved: Resolved) -> str:
             lines.append("    " + cwriter.comment(f"group {group}"))
         lines.append("    " + layout.entry(module))
     lines += [
-        "    {0} /* sentinel */",
+        f"    {layout.sentinel} /* sentinel */",
         "};",
         "",
         "static int frore_disabled(void)",

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import FORMAT_VERSION
 from .naming import HEADER_SUFFIX, header_name  # noqa: F401  (re-exported)
+
+STAMP_NAME = ".frore-freezer"
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,19 @@ class Outputs:
     headers: Path
     table: Path                 # the module table .c; its .h sits beside it
     make: Path | None           # GNU Make fragment, or None to skip
+    # Manifest line of each `output.*` key (of [output] when the key is absent;
+    # 0 without [output]), so errors about an output point at what chose it.
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def table_header(self) -> Path:
         return self.table.with_suffix(".h")
+
+    @property
+    def stamp(self) -> Path:
+        """The freezer stamp: its content names the bytecode (see :func:`stamp_text`);
+        build rules make every header depend on it."""
+        return self.headers / STAMP_NAME
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,13 @@ class Interpreter:
     def minor(self) -> tuple[int, int]:
         return self.version[0], self.version[1]
 
+    def stamp_text(self) -> str:
+        """What decides the bytecode of every header: when it changes, build rules
+        re-freeze them all, and nothing else does."""
+        return (f"python {self.version[0]}.{self.version[1]}\n"
+                f"magic {self.magic}\n"
+                f"frore-format {FORMAT_VERSION}\n")
+
 
 @dataclass(frozen=True)
 class FrozenModule:
@@ -111,6 +130,16 @@ class Resolved:
     interpreter: Interpreter
     modules: tuple[FrozenModule, ...]
     search_path: tuple[Path, ...] = field(default=())
+    # How build rules run frore: this very interpreter (never a PATH lookup or
+    # a shim), e.g. ("/venv/bin/python", "-m", "frore").
+    frore: tuple[str, ...] = ()
+
+    def inputs(self) -> dict[Path, str]:
+        """Every file this run reads, with what it is: no output may be one of them."""
+        found = {self.manifest.path: "the manifest"}
+        for m in self.modules:
+            found.setdefault(m.source, f"the source of module {m.source_id!r}")
+        return found
 
     def units(self) -> list[FrozenModule]:
         """One module per header (aliases share their source's header), in table order."""
@@ -129,7 +158,7 @@ def relocate(resolved: Resolved, headers: Path, table: Path | None = None) -> Re
     from dataclasses import replace
 
     outputs = Outputs(headers=headers, table=table or headers / resolved.manifest.outputs.table.name,
-                      make=None)
+                      make=None, lines=resolved.manifest.outputs.lines)
     manifest = replace(resolved.manifest, outputs=outputs)
     modules = tuple(replace(m, header=headers / m.header.name) for m in resolved.modules)
     return replace(resolved, manifest=manifest, modules=modules)

@@ -1,35 +1,29 @@
-"""manifest → resolve → freeze → emit → backends, as one function that returns
-every output's text; ``regen`` writes it, ``check`` compares it.
+"""manifest → resolve → freeze → emit → backends, as one :class:`~frore.outputs.Plan`
+of every output; ``regen`` writes it, ``check`` compares it.
 
-All outputs are computed before anything is written, so a manifest error or
-a syntax error in any source leaves every existing file untouched.
+All outputs are computed, and checked against the inputs, before anything is
+written, so a manifest error or a syntax error in any source leaves every
+existing file untouched.  The write order makes an interrupted run visible to
+the build: the Make fragment, which Make compares against the manifest, is
+renamed into place last.
 """
 
 from __future__ import annotations
 
-import os
-import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import FORMAT_VERSION, emit_c
+from . import backends, emit_c
 from . import manifest as manifest_mod
-from .backends.make import MakeBackend
-from .errors import FroreError
+from .errors import FroreError, display_path
 from .freeze import Job, freeze_all
 from .model import Resolved
+from .outputs import (RECORD_SUFFIX, Plan, digest, file_digest, read_record, records_beside, record_path,
+                      render_record)
 from .resolve import resolve
-from .write import read_text, write_if_changed
-
-STAMP_NAME = ".frore-freezer"
-HEADER_MARK = f"/* {emit_c.GENERATED_MARK}: marshalled code"
-
-
-def frore_command() -> str:
-    """How build rules run frore: this very interpreter, not a PATH lookup or shim."""
-    return shlex.quote(sys.executable).replace("$", "$$") + " -m frore"
+from .write import existing, read_bytes, remove_stale_temporaries, write_all
 
 
 def load(manifest_path: str | Path, python: str | None = None,
@@ -37,14 +31,14 @@ def load(manifest_path: str | Path, python: str | None = None,
     """Read and resolve the manifest; *tree* (``--tree``) overrides its ``tree`` key."""
     manifest = manifest_mod.load(manifest_path)
     if tree is not None:
-        from dataclasses import replace
         if manifest.flavor != "cpython":
             raise FroreError("--tree needs a manifest with flavor = \"cpython\"", manifest.path,
                              manifest.flavor_line)
         manifest = replace(manifest, tree=Path(tree).absolute())
     if manifest.flavor != "embed":
         _flavor(manifest.flavor).prepare(manifest)   # e.g. "is this a CPython tree?"
-    return resolve(manifest, python)
+    resolved = resolve(manifest, python)
+    return replace(resolved, frore=(sys.executable, "-m", "frore"))
 
 
 def _flavor(name: str):
@@ -52,104 +46,147 @@ def _flavor(name: str):
     return importlib.import_module(f"frore.{name}")
 
 
-def flavor_files(resolved: Resolved) -> dict[Path, str]:
-    """Outputs of a non-embed flavor ("cpython"): the flavor package names its own files."""
-    return _flavor(resolved.manifest.flavor).files(resolved)
-
-
-def stamp_path(resolved: Resolved) -> Path:
-    return resolved.manifest.outputs.headers / STAMP_NAME
-
-
-def stamp_text(resolved: Resolved) -> str:
-    """The freezer's identity: when it changes, build rules re-freeze every header."""
-    interp = resolved.interpreter
-    return (f"python {interp.minor[0]}.{interp.minor[1]}\n"
-            f"magic {interp.magic}\n"
-            f"frore-format {FORMAT_VERSION}\n")
-
-
 @dataclass
-class Plan:
-    """Every output path with its text, in write order (see ``regen``).
+class RegenPlan:
+    """What regen would write, and the files of earlier runs it would remove."""
 
-    A header whose key matches the one on disk maps to None: it is current,
-    and its (possibly large) text is neither read nor rendered again.
-    """
-
-    files: dict[Path, str | None]
+    plan: Plan
+    strays: list[Path] = field(default_factory=list)
 
 
 def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
-         progress: Callable[[int, int], None] | None = None) -> Plan:
+         progress: Callable[[int, int], None] | None = None) -> RegenPlan:
     if resolved.manifest.flavor != "embed":
-        return Plan(flavor_files(resolved))
+        return _flavor_plan(resolved)
+    manifest = resolved.manifest
+    outputs = manifest.outputs
+    lines = outputs.lines
     interp = resolved.interpreter
-    units = {u.source_id: u for u in resolved.units()}
-    headers: dict[Path, str | None] = {}
-    keys: dict[str, str] = {}
+    record_file = record_path(outputs.table)
+    old = read_record(record_file)
+    _claim_table(old, resolved, lines.get("table", 0))
+
+    # Every path first, so a clash with an input or a non-file stops the run
+    # before anything is compiled.
+    result = Plan(manifest.path)
+    units = sorted(resolved.units(), key=lambda u: str(u.header))
+    for unit in units:
+        result.add(unit.header, None, f"the header of module {unit.source_id!r}", unit.line)
+    tables = emit_c.table_files(resolved)
+    result.add(outputs.table_header, None, "output.table's header", lines.get("table", 0))
+    result.add(outputs.table, None, "output.table", lines.get("table", 0))
+    result.add(outputs.stamp, None, "the freezer stamp", lines.get("headers", 0))
+    result.add(record_file, None, "the output record", lines.get("table", 0))
+    if outputs.make is not None:
+        result.add(outputs.make, None, "output.make", lines.get("make", 0))
+    result.guard(resolved.inputs())
+    emit_c.check_includes(resolved)
+
+    digests: dict[Path, str] = {}
     todo: list[Job] = []
-    for unit in units.values():
-        key = emit_c.header_key(unit.source_id, unit.source.read_bytes(), interp.magic)
-        if not force and emit_c.read_key_from(unit.header) == key:
-            headers[unit.header] = None
+    keys: dict[str, str] = {}
+    by_id = {u.source_id: u for u in units}
+    for unit in units:
+        try:
+            source = unit.source.read_bytes()
+        except OSError as exc:
+            raise FroreError(f"cannot read source: {exc.strerror}", unit.source) from None
+        key = emit_c.header_key(unit.source_id, source, interp.magic)
+        recorded = old.files.get(unit.header) if old else None
+        if (not force and recorded and emit_c.read_key_from(unit.header) == key
+                and file_digest(unit.header) == recorded):
+            digests[unit.header] = recorded          # current, and verified whole
         else:
             keys[unit.source_id] = key
-            todo.append(Job(unit.source_id, unit.source))
+            todo.append(Job(unit.source_id, unit.source, len(source)))
 
     def render(source_id: str, data: bytes) -> None:
-        unit = units[source_id]
-        headers[unit.header] = emit_c.render_header(source_id, data, interp.minor, keys[source_id])
+        unit = by_id[source_id]
+        result.outputs[unit.header].data = emit_c.render_header(
+            source_id, data, interp.minor, keys[source_id])
 
     freeze_all(interp, todo, jobs, progress if len(todo) > 1 else None, on_result=render)
 
-    outputs = resolved.manifest.outputs
-    # Write order matters to Make: an output must not be older than one it follows.
-    files: dict[Path, str | None] = {}
+    for path, text in tables.items():
+        result.outputs[path].data = text
+    result.outputs[outputs.stamp].data = interp.stamp_text()
     if outputs.make is not None:
-        files[outputs.make] = MakeBackend(resolved, outputs.make, frore_command(),
-                                          stamp_path(resolved)).render()
-    files[stamp_path(resolved)] = stamp_text(resolved)
-    files.update(sorted(headers.items(), key=lambda kv: str(kv[0])))
-    files.update(emit_c.table_files(resolved))
-    return Plan(files)
+        result.outputs[outputs.make].data = backends.get("make")(resolved, outputs.make).render()
+    for out in result.outputs.values():
+        if out.data is not None:
+            digests[out.path] = digest(out.data)
+    digests.pop(record_file, None)
+    result.outputs[record_file].data = render_record(record_file, manifest.path, digests)
+
+    strays = []
+    if old:
+        others = {}
+        for path in sorted(old.files):
+            if path in result or existing(path) is None:
+                continue
+            if path.parent not in others:
+                others[path.parent] = records_beside(path.parent, but=record_file)
+            if not any(path in r.files for r in others[path.parent]):
+                strays.append(path)
+    return RegenPlan(result, strays)
 
 
-def stray_headers(resolved: Resolved, planned: dict[Path, str]) -> list[Path]:
-    """Headers frore wrote earlier for modules no longer in the manifest."""
-    folder = resolved.manifest.outputs.headers
-    if resolved.manifest.flavor != "embed" or not folder.is_dir():
-        return []
-    stray = []
-    for path in sorted(folder.glob("*.h")):  # also pre-0.1 "<module>.h" names
-        if path in planned:
-            continue
-        with open(path, encoding="utf-8", errors="replace") as f:
-            if f.read(len(HEADER_MARK)) == HEADER_MARK:
-                stray.append(path)
-    return stray
+def _claim_table(old, resolved: Resolved, line: int) -> None:
+    """Refuse to take over a table that another, still existing manifest writes."""
+    if old is None or old.manifest is None or old.manifest == resolved.manifest.path:
+        return
+    if old.manifest.is_file():
+        table = resolved.manifest.outputs.table
+        raise FroreError(f"output.table {display_path(table)} belongs to the manifest "
+                         f"{display_path(old.manifest)} (see {display_path(old.path)}): give each "
+                         "manifest its own output.table and output.make", resolved.manifest.path,
+                         line)
+
+
+def _flavor_plan(resolved: Resolved) -> RegenPlan:
+    """Outputs of a non-embed flavor ("cpython"): the flavor package names its own files."""
+    result = Plan(resolved.manifest.path)
+    for path, text in _flavor(resolved.manifest.flavor).files(resolved).items():
+        result.add(path, text, f"the tree file {display_path(path)}", resolved.manifest.flavor_line)
+    result.guard(resolved.inputs())
+    return RegenPlan(result)
 
 
 def regen(resolved: Resolved, jobs: int | None = None, force: bool = False, touch: bool = False,
           progress=None, report: Callable[[str, Path], None] | None = None) -> list[Path]:
-    """Write every output whose content changed; remove stray headers.  Returns changed paths."""
+    """Write every output whose content changed; remove this manifest's strays.
+    Returns the changed paths."""
     result = plan(resolved, jobs, force, progress)
-    changed = []
-    for path, text in result.files.items():
-        if text is None:                      # a current header
-            if touch:
-                os.utime(path)
-            continue
-        if write_if_changed(path, text, touch=touch):
-            changed.append(path)
-            if report:
-                report("wrote", path)
-    for path in stray_headers(resolved, result.files):
-        path.unlink()
-        changed.append(path)
-        if report:
+    folders: dict[Path, set[str]] = {}
+    for path in list(result.plan.outputs) + result.strays:
+        folders.setdefault(path.parent, set()).add(path.name)
+    for folder, names in folders.items():
+        remove_stale_temporaries(folder, names)
+    removed: list[Path] = []
+
+    def remove_strays() -> None:
+        for path in result.strays:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise FroreError(f"cannot remove this file of an earlier run: {exc.strerror}",
+                                 path) from None
+            removed.append(path)
+
+    changed = write_all(result.plan.files(), touch=touch, before_commit=remove_strays)
+    if touch:
+        for out in result.plan.outputs.values():
+            if out.data is None:
+                out.path.touch()
+    if report:
+        for path in removed:
             report("removed", path)
-    return changed
+        for path in changed:
+            if not path.name.endswith(RECORD_SUFFIX):      # bookkeeping, not an output
+                report("wrote", path)
+    return changed + removed
 
 
 def check(resolved: Resolved, jobs: int | None = None, force: bool = False,
@@ -157,13 +194,11 @@ def check(resolved: Resolved, jobs: int | None = None, force: bool = False,
     """(reason, path) for every output that regen would change; empty when current."""
     result = plan(resolved, jobs, force, progress)
     problems = []
-    for path, text in result.files.items():
-        if text is None:                      # a current header
-            continue
-        current = read_text(path)
+    for path, data in result.plan.files().items():
+        current = read_bytes(path)
         if current is None:
             problems.append(("missing", path))
-        elif current != text:
+        elif current != (data.encode("utf-8") if isinstance(data, str) else data):
             problems.append(("stale", path))
-    problems += [("stray", p) for p in stray_headers(resolved, result.files)]
+    problems += [("stray", p) for p in result.strays]
     return problems

@@ -22,35 +22,59 @@ import os
 import sys
 from pathlib import Path
 
-from .. import cmakewriter as cw
 from .. import emit_c
-from ..errors import FroreError
 from ..model import FrozenModule, Resolved, relocate
 from ..shipped import shipped_dir
-from .base import ROOT, Backend, posix_relpath
+from ..writers import cmake as cw
+from .base import ROOT, STDLIB, Backend, Option, posix_relpath
 
 RULES_NAME = "frore-rules.cmake"
 CONFIG_NAME = "froreConfig.cmake"
-_VARS = {ROOT: "_frore_root", "STDLIB": "_frore_stdlib"}
 _HERE = "CMAKE_CURRENT_LIST_DIR"
 
 
+def _absolute(value: str) -> Path:
+    if not value:
+        raise ValueError("needs a folder")
+    return Path(os.path.abspath(value))
+
 
 class CMakeBackend(Backend):
-    def __init__(self, resolved: Resolved, output: Path, frore_python: str, stamp: Path,
-                 include_dirs: list[Path]) -> None:
-        super().__init__(resolved, output)
-        self.frore_python = frore_python
-        self.stamp = stamp
-        self.include_dirs = include_dirs
+    name = "cmake"
+    anchors = {ROOT: "_frore_root", STDLIB: "_frore_stdlib"}
+    options = {"build_dir": Option("the build folder that receives the headers, table and "
+                                   "stamp", _absolute)}
 
-    def ref(self, path: Path) -> str:
+    def __init__(self, resolved: Resolved, output: Path | None = None, options=None) -> None:
+        build_dir = self.parse_options(options or {}).get("build_dir")
+        if isinstance(build_dir, Path):
+            resolved, self.include_dirs = _mirror(resolved, build_dir)
+        else:
+            headers = resolved.manifest.outputs.headers
+            self.include_dirs = [headers.parent, headers]
+        self.build_dir = build_dir
+        super().__init__(resolved, output, options)
+
+    def default_output(self) -> Path:
+        base = self.build_dir if isinstance(self.build_dir, Path) else self.manifest.root
+        return base / RULES_NAME
+
+    @property
+    def stamp(self) -> Path:
+        return self.manifest.outputs.stamp
+
+    def ref(self, path: Path) -> str:  # type: ignore[override]
         """*path* as one quoted argument, through a variable so the file is relocatable."""
         here = self.output.parent
         if path.is_relative_to(here) and not self.manifest.root.is_relative_to(here):
             return cw.path(_HERE, posix_relpath(path, here))
-        anchor, rel = self.anchor(path)
-        return cw.path(_VARS[anchor], rel)
+        variable, rel = super().ref(path)
+        return cw.path(variable, rel)
+
+    def files(self) -> dict[Path, str]:
+        """Stamp and module table, then the rules file (which CMake compares last)."""
+        return {self.stamp: self.interpreter.stamp_text(), **emit_c.table_files(self.resolved),
+                self.output: self.render()}
 
     def render(self) -> str:
         r = self.resolved
@@ -66,7 +90,7 @@ class CMakeBackend(Backend):
         w.command("get_filename_component", "_frore_root", cw.path(_HERE, root), "ABSOLUTE")
         w.set("_frore_stdlib", cw.quote(str(interp.stdlib)))
         w.comment("frore itself runs under this interpreter; modules are compiled by FRORE_FROZEN_PYTHON.")
-        w.set("FRORE_COMMAND", cw.quote(self.frore_python), cw.quote("-m"), cw.quote("frore"))
+        w.set("FRORE_COMMAND", *[cw.quote(a) for a in self.resolved.frore])
         w.set("FRORE_FROZEN_PYTHON", cw.quote(str(interp.executable)))
         w.set("FRORE_FROZEN_PYTHON_VERSION", cw.quote("{}.{}.{}".format(*interp.version)))
         w.set("FRORE_MANIFEST", self.ref(self.manifest.path))
@@ -101,26 +125,6 @@ def _mirror(resolved: Resolved, build_dir: Path) -> tuple[Resolved, list[Path]]:
     rel = Path(os.path.relpath(headers, root)) if headers.is_relative_to(root) else Path(headers.name)
     target = build_dir / rel
     return relocate(resolved, target), [build_dir, target] if target != build_dir else [build_dir]
-
-
-def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -> dict[Path, str]:
-    """``frore gen cmake -o FILE [build_dir=DIR]``: rules file, stamp and module table."""
-    from ..pipeline import stamp_path, stamp_text
-
-    unknown = set(options) - {"build_dir"}
-    if unknown:
-        raise FroreError(f"unknown cmake option(s): {', '.join(sorted(unknown))} (known: build_dir)")
-    if "build_dir" in options:
-        build_dir = Path(options["build_dir"]).absolute()
-        resolved, include_dirs = _mirror(resolved, build_dir)
-        output = (output or build_dir / RULES_NAME).absolute()
-    else:
-        headers = resolved.manifest.outputs.headers
-        include_dirs = [headers.parent, headers]
-        output = (output or resolved.manifest.root / RULES_NAME).absolute()
-    stamp = stamp_path(resolved)
-    rules = CMakeBackend(resolved, output, sys.executable, stamp, include_dirs).render()
-    return {output: rules, stamp: stamp_text(resolved), **emit_c.table_files(resolved)}
 
 
 def cmake_dir() -> Path:

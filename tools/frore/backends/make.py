@@ -5,30 +5,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import makewriter as mw
 from ..model import FrozenModule
+from ..writers import make as mw
 from .base import ROOT, STDLIB, Backend
-
-_VARS = {ROOT: "FRORE_ROOT", STDLIB: "FRORE_STDLIB"}
 
 
 class MakeBackend(Backend):
-    def __init__(self, resolved, output: Path, frore_command: str, stamp: Path) -> None:
-        super().__init__(resolved, output)
-        self.frore_command = frore_command
-        self.stamp = stamp
+    name = "make"
+    anchors = {ROOT: "FRORE_ROOT", STDLIB: "FRORE_STDLIB"}
 
-    def ref(self, path: Path) -> str:
+    def default_output(self) -> Path:
+        return self.manifest.outputs.make or self.manifest.outputs.headers / "frozen.mk"
+
+    @property
+    def stamp(self) -> Path:
+        return self.manifest.outputs.stamp
+
+    @property
+    def frore_command(self) -> str:
+        return " ".join(mw.shell_word(a) for a in self.resolved.frore)
+
+    def ref(self, path: Path) -> str:  # type: ignore[override]
         """*path* for a rule line."""
-        anchor, rel = self.anchor(path)
-        return f"$({_VARS[anchor]}){mw.escape_path(rel)}"
+        variable, rel = super().ref(path)
+        return f"$({variable}){mw.escape_path(rel)}"
 
     def arg(self, path: Path) -> str:
         """*path* as one shell word in a recipe."""
         anchor, rel = self.anchor(path)
         if anchor == STDLIB:  # absolute: a literal word, no rule-escaped variable
             return mw.shell_word(str(path))
-        return mw.shell_path(_VARS[anchor], rel)
+        return mw.shell_path(self.anchors[anchor], rel)
+
+    def files(self) -> dict[Path, str]:
+        return {self.output: self.render()}
 
     def render(self) -> str:
         r = self.resolved
@@ -85,12 +95,3 @@ class MakeBackend(Backend):
                [f'@echo "  FREEZE  {unit.source_id}"',
                 f"$(frore_q)$(FRORE) freeze --python {mw.shell_word(str(self.interpreter.executable))} "
                 f"{mw.shell_word(unit.source_id)} {self.arg(unit.source)} {self.arg(unit.header)}"])
-
-
-def generate(resolved, output, options) -> dict:
-    """``frore gen make -o FILE``: the fragment alone (``regen`` also writes it)."""
-    from ..pipeline import frore_command, stamp_path
-
-    output = (output or resolved.manifest.outputs.make or resolved.manifest.root / "frozen.mk")
-    output = output.absolute()
-    return {output: MakeBackend(resolved, output, frore_command(), stamp_path(resolved)).render()}

@@ -21,20 +21,40 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .. import mesonwriter as mw
 from ..errors import FroreError
-from ..model import FrozenModule, Resolved
-from .base import STDLIB, Backend, posix_relpath
+from ..model import FrozenModule
+from ..writers import meson as mw
+from .base import ROOT, STDLIB, Backend, Option, posix_relpath
 
 SNIPPET_NAME = "meson.build"
 
 
+def _prefix(value: str) -> str:
+    if not mw.is_identifier(value):
+        raise ValueError("not a Meson identifier")
+    return value
+
+
 class MesonBackend(Backend):
-    def __init__(self, resolved: Resolved, output: Path, frore_python: str,
-                 prefix: str = "frore") -> None:
-        super().__init__(resolved, output)
-        self.frore_python = frore_python    # runs `-m frore` in build rules
-        self.prefix = prefix
+    name = "meson"
+    options = {"prefix": Option("first part of the variable names, default frore", _prefix)}
+
+    def __init__(self, resolved, output: Path | None = None, options=None) -> None:
+        if output is not None and Path(output).is_dir():
+            output = Path(output) / SNIPPET_NAME
+        super().__init__(resolved, output, options)
+        if self.output.name != SNIPPET_NAME:
+            raise FroreError(f"the Meson snippet must be named {SNIPPET_NAME} so subdir() finds "
+                             f"it: {self.output}")
+        self.prefix = str(self.settings.get("prefix", "frore"))
+        self.anchors = {ROOT: f"{self.prefix}_root", STDLIB: f"{self.prefix}_stdlib"}
+
+    def default_output(self) -> Path:
+        """``<manifest's output.headers>/meson.build``: where regen would put headers."""
+        return self.manifest.outputs.headers / SNIPPET_NAME
+
+    def files(self) -> dict[Path, str]:
+        return {self.output: self.render()}
 
     def var(self, name: str) -> mw.Code:
         return mw.identifier(f"{self.prefix}_{name}")
@@ -45,8 +65,8 @@ class MesonBackend(Backend):
         Both are absolute and normalised at configure time, so commands and
         error messages name ``/src/app/x.py``, never ``build/../src/frozen/../app/x.py``.
         """
-        anchor, rel = self.anchor(path)
-        return mw.join(self.var("stdlib" if anchor == STDLIB else "root"), rel)
+        variable, rel = self.ref(path)
+        return mw.join(mw.identifier(variable), rel)
 
     def root_expr(self) -> mw.Value:
         """The manifest's folder from the snippet's: ``fs.parent()`` per ``..``, then down."""
@@ -103,7 +123,7 @@ class MesonBackend(Backend):
         w.assign(f"{p}_python_version", ".".join(map(str, interp.version)))
         w.assign(f"{p}_stdlib", str(interp.stdlib))
         w.comment("frore itself runs under the Python that generated this file (no PATH lookup).")
-        w.assign(f"{p}_command", [self.frore_python, "-m", "frore"])
+        w.assign(f"{p}_command", list(self.resolved.frore))
         w.assign(f"{p}_freeze", mw.plus(self.var("command"), ["freeze", "--python", self.var("python")]))
         w.blank()
 
@@ -131,29 +151,3 @@ class MesonBackend(Backend):
 
     def _manifest_hash(self) -> str:
         return hashlib.sha256(self.manifest.path.read_bytes()).hexdigest()
-
-
-def default_output(resolved: Resolved) -> Path:
-    """``<manifest's output.headers>/meson.build``: where regen would put headers."""
-    return resolved.manifest.outputs.headers / SNIPPET_NAME
-
-
-def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -> dict[Path, str]:
-    """``frore gen meson [-o DIR/meson.build] [prefix=NAME]``: the snippet to subdir()."""
-    import sys
-
-    unknown = sorted(set(options) - {"prefix"})
-    if unknown:
-        raise FroreError(f"unknown meson option {unknown[0]!r} (known: prefix=NAME)")
-    prefix = options.get("prefix", "frore")
-    if not mw.is_identifier(prefix):
-        raise FroreError(f"prefix={prefix!r} is not a Meson identifier")
-    if output is None:
-        output = default_output(resolved)
-    elif output.is_dir():
-        output = output / SNIPPET_NAME
-    output = output.absolute()
-    if output.name != SNIPPET_NAME:
-        raise FroreError(f"the Meson snippet must be named {SNIPPET_NAME} so subdir() finds it: "
-                         f"{output}")
-    return {output: MesonBackend(resolved, output, sys.executable, prefix).render()}

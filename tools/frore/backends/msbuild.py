@@ -22,14 +22,12 @@ import uuid
 from pathlib import Path
 
 from .. import emit_c
-from .. import msbuildwriter as mw
-from ..errors import FroreError
 from ..model import FrozenModule, Resolved
 from ..shipped import shipped_dir
-from .base import ROOT, STDLIB, Backend, posix_relpath
+from ..writers import msbuild as mw
+from .base import ROOT, STDLIB, Backend, Option, posix_relpath
 
 ITEMS_NAME = "frozen.props"
-_PREFIX = {ROOT: "FroreRoot", STDLIB: "FroreStdlib"}
 
 
 class VisualStudio:
@@ -51,7 +49,12 @@ class VisualStudio2017(VisualStudio):
 VERSIONS = {vs.version: vs for vs in (VisualStudio, VisualStudio2019, VisualStudio2017)}
 CONFIGURATIONS = ("Debug", "Release")
 PLATFORMS = ("Win32", "x64", "ARM64")
-OPTIONS = {"vs": "Visual Studio version for the .vcxproj: " + ", ".join(VERSIONS)}
+
+
+def _visual_studio(value: str) -> type[VisualStudio]:
+    if value not in VERSIONS:
+        raise ValueError(f"choose one of {', '.join(VERSIONS)}")
+    return VERSIONS[value]
 
 
 def msbuild_dir() -> Path:
@@ -65,24 +68,30 @@ def _guid(*parts: str) -> str:
 
 
 class MSBuildBackend(Backend):
-    def __init__(self, resolved: Resolved, output: Path, vs: type[VisualStudio] = VisualStudio,
-                 frore_python: str = "", options: dict[str, str] | None = None) -> None:
-        super().__init__(resolved, output)
-        self.vs = vs
-        self.frore_python = frore_python
-        self.options = options or {}
+    name = "msbuild"
+    anchors = {ROOT: "FroreRoot", STDLIB: "FroreStdlib"}
+    options = {"vs": Option("Visual Studio version of the .vcxproj: " + ", ".join(VERSIONS),
+                            _visual_studio)}
+
+    def __init__(self, resolved: Resolved, output: Path | None = None, options=None) -> None:
+        super().__init__(resolved, output, options)
+        self.raw_options = dict(options or {})
+        self.vs: type[VisualStudio] = self.settings.get("vs", VisualStudio)  # type: ignore[assignment]
         self.table = self.manifest.outputs.table
         self.project_name = self.table.stem
-        self.vcxproj = output.parent / f"{self.project_name}.vcxproj"
+        self.vcxproj = self.output.parent / f"{self.project_name}.vcxproj"
         self.units = resolved.units()
         self.msbuild_dir = msbuild_dir()
 
+    def default_output(self) -> Path:
+        return self.manifest.outputs.headers / ITEMS_NAME
+
     # -- paths -------------------------------------------------------------------------------
 
-    def ref(self, path: Path) -> str:
+    def ref(self, path: Path) -> str:  # type: ignore[override]
         """*path* as an MSBuild value: a property for its anchor plus an escaped relative path."""
-        anchor, rel = self.anchor(path)
-        return mw.path(_PREFIX[anchor], rel)
+        variable, rel = super().ref(path)
+        return mw.path(variable, rel)
 
     def headers_ref(self) -> str:
         return self.ref(self.manifest.outputs.headers).rstrip("/") + "/"
@@ -106,7 +115,7 @@ class MSBuildBackend(Backend):
 
         defaults = w.group("PropertyGroup", label="FroreDefaults")
         w.default_property(defaults, "FroreHeadersDir", self.headers_ref())
-        w.default_property(defaults, "FrorePython", mw.escape(self.frore_python))
+        w.default_property(defaults, "FrorePython", mw.escape(self.resolved.frore[0]))
         w.default_property(defaults, "FroreTargetPython", mw.escape(str(self.interpreter.executable)))
         w.default_property(defaults, "FrorePythonInclude", mw.escape(str(self.interpreter.include)))
         w.default_property(defaults, "FroreMSBuildDir", mw.escape(self.msbuild_dir.as_posix() + "/"))
@@ -130,7 +139,7 @@ class MSBuildBackend(Backend):
             # Reproduces a --headers-dir relocation (and is a no-op without one).
             parts.append(f'--headers-dir "{self.headers_ref()}"')
         parts.append("--touch")
-        parts += [mw.escape(f"{k}={v}") for k, v in sorted(self.options.items())]
+        parts += [mw.escape(f"{k}={v}") for k, v in sorted(self.raw_options.items())]
         return " ".join(parts)
 
     # -- the .vcxproj ------------------------------------------------------------------------
@@ -233,24 +242,10 @@ class MSBuildBackend(Backend):
     # -- everything --------------------------------------------------------------------------
 
     def files(self) -> dict[Path, str]:
+        """The items file comes last: the build compares it with the manifest."""
         return {
-            self.output: self.items(),
+            **emit_c.table_files(self.resolved),
             self.vcxproj: self.project(),
             self.vcxproj.with_name(self.vcxproj.name + ".filters"): self.filters(),
-            **emit_c.table_files(self.resolved),
+            self.output: self.items(),
         }
-
-
-def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -> dict[Path, str]:
-    """``frore gen msbuild [-o ITEMS] [vs=2022]``: items file, .vcxproj, .filters, module table."""
-    import sys
-
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise FroreError(f"unknown msbuild option(s) {', '.join(unknown)}; known: "
-                         + "; ".join(f"{k} ({v})" for k, v in OPTIONS.items()))
-    vs = VERSIONS.get(options.get("vs", VisualStudio.version))
-    if vs is None:
-        raise FroreError(f"vs={options['vs']!r}: choose one of {', '.join(VERSIONS)}")
-    output = (output or resolved.manifest.outputs.headers / ITEMS_NAME).absolute()
-    return MSBuildBackend(resolved, output, vs, sys.executable, options).files()

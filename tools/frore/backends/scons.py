@@ -14,11 +14,8 @@ not change when the tree moves; others (the target's stdlib) are absolute.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-from ..errors import FroreError
-from ..model import Resolved
 from .base import ROOT, Backend
 
 FORMAT = 1
@@ -26,25 +23,31 @@ DEFAULT_NAME = ".frore-scons.json"
 
 
 class SConsBackend(Backend):
+    name = "scons"
+
+    def default_output(self) -> Path:
+        return self.manifest.outputs.headers / DEFAULT_NAME
+
+    def files(self) -> dict[Path, str]:
+        return {self.output: self.render()}
+
     def path(self, path: Path) -> str:
         anchor, rel = self.anchor(path)
         return rel if anchor == ROOT else str(path)
 
     def render(self) -> str:
-        from ..pipeline import stamp_text
-
         r = self.resolved
         interp = self.interpreter
         outputs = self.manifest.outputs
         data = {
             "format": FORMAT,
-            "frore": [sys.executable, "-m", "frore"],
+            "frore": list(r.frore),
             "python": str(interp.executable),
             "python_version": ".".join(map(str, interp.version)),
             "python_include": str(interp.include),
             "python_libdir": str(interp.libdir),
             "python_library": f"python{interp.ldversion}",
-            "freezer": stamp_text(r),
+            "freezer": interp.stamp_text(),
             "table_c": self.path(outputs.table),
             "table_h": self.path(outputs.table_header),
             "units": [{"name": u.source_id, "source": self.path(u.source),
@@ -52,11 +55,3 @@ class SConsBackend(Backend):
             "modules": [[m.name, m.source_id, m.is_package] for m in r.modules],
         }
         return json.dumps(data, indent=1, sort_keys=True) + "\n"
-
-
-def generate(resolved: Resolved, output: Path | None, options: dict[str, str]) -> dict[Path, str]:
-    """``frore gen scons [-o FILE]``: the description (default: beside the headers)."""
-    if options:
-        raise FroreError(f"unknown scons option(s): {', '.join(sorted(options))}")
-    output = (output or resolved.manifest.outputs.headers / DEFAULT_NAME).absolute()
-    return {output: SConsBackend(resolved, output).render()}

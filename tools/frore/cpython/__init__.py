@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import FroreError
 from ..model import Manifest, Resolved
-from ..write import read_text
+from ..write import read_bytes
 from . import frozen_c, makefile, markers, meson, pcbuild
 from .modules import FrozenSet, build, tree_version
 
@@ -52,9 +52,14 @@ def files(resolved: Resolved) -> dict[Path, str]:
     out: dict[Path, str] = {}
     for rel, blocks_of in LAYOUT_311:
         path = fs.tree / rel
-        text = read_text(path)
-        if text is None:
+        data = read_bytes(path)
+        if data is None:
             raise FroreError(f"{rel} is missing from the CPython tree {fs.tree}")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FroreError(f"not UTF-8 text (byte {data[exc.start]:#04x})", path,
+                             data[:exc.start].count(b"\n") + 1) from None
         out[path] = markers.rewrite(text, path, blocks_of(fs))
     if fs.options.meson is not None:
         out[fs.options.meson] = meson.render(fs, fs.options.meson)

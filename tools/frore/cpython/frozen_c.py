@@ -9,7 +9,7 @@ exactly as the tree has them.
 
 from __future__ import annotations
 
-from .. import cwriter
+from ..writers import c as cwriter
 from .markers import Block
 from .modules import CModule, FrozenSet
 

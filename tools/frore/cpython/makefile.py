@@ -9,7 +9,7 @@ All quoting goes through :mod:`frore.makewriter`.
 
 from __future__ import annotations
 
-from .. import makewriter as mw
+from ..writers import make as mw
 from .markers import Block
 from .modules import CSource, FrozenSet
 

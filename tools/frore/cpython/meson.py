@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..backends.base import posix_relpath
-from ..mesonwriter import string
+from ..writers.meson import string
 from .modules import CSource, FrozenSet
 
 USAGE = """\

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..msbuildwriter import escape as msbuild_escape
+from ..writers.msbuild import escape as msbuild_escape
 from .markers import Block
 from .modules import CSource, FrozenSet
 

@@ -9,6 +9,8 @@ so ``sizeof - 1`` is the size.
 
 from __future__ import annotations
 
+from . import Unwritable
+
 # Printable ASCII that may appear unescaped inside a C string literal.  '?'
 # is excluded (trigraphs), as are '"' and '\\'.  Digits are safe because
 # every escape below is a full three-digit octal escape, which cannot absorb
@@ -29,6 +31,8 @@ STRING_LINE_BYTES = 64      # source bytes per literal line
 # MSVC: each literal piece at most 16,380 bytes (C2026), and the concatenation
 # at most 65,535 bytes (C1091), counting one extra byte per concatenated piece.
 MSVC_STRING_LIMIT = 65535
+# C99 (5.2.4.1): the longest string literal every compiler must accept, NUL included.
+C99_STRING_LIMIT = 4095
 ARRAY_LINE_BYTES = 16       # values per line of the MSVC array
 
 
@@ -58,8 +62,41 @@ def string(text: str) -> str:
 
 
 def comment(text: str) -> str:
-    """A C comment that cannot be closed early by its content."""
-    return "/* " + text.replace("*/", "* /") + " */"
+    """A one-line C comment that says *text* and nothing more.
+
+    ``*/`` would end it early and ``/*`` inside it is a warning (-Wcomment);
+    ``??`` could start a trigraph (``??/`` splices lines under -std=c99);
+    control characters, newlines included, become ``\\xNN`` so the comment stays
+    on its line.
+    """
+    out = []
+    for ch in text:
+        code = ord(ch)
+        out.append(f"\\x{code:02x}" if code < 0x20 or code == 0x7F else ch)
+    body = "".join(out)
+    unsafe = (("*/", "* /"), ("/*", "/ *"), ("??", "?-?"))
+    while any(seq in body for seq, _ in unsafe):
+        for seq, safe in unsafe:
+            body = body.replace(seq, safe)
+    return "/* " + body + " */"
+
+
+# Characters C99 leaves undefined in a "q-char-sequence" (6.4.7), plus what
+# ends the line or the name.
+_INCLUDE_FORBIDDEN = {'"': "ends the file name", "'": "undefined in an #include name",
+                      "\\": "undefined in an #include name", "\n": "ends the line",
+                      "\r": "ends the line"}
+
+
+def include(path: str) -> str:
+    """``#include "path"`` for a '/'-separated relative path, or :class:`Unwritable`."""
+    for ch, reason in _INCLUDE_FORBIDDEN.items():
+        if ch in path:
+            raise Unwritable("C", path, ch, reason)
+    for seq in ("//", "/*"):
+        if seq in path:
+            raise Unwritable("C", path, seq, "starts a comment inside an #include name")
+    return f'#include "{path}"'
 
 
 def string_literal_lines(data: bytes, indent: str = "    ") -> list[str]:

@@ -11,8 +11,8 @@ Backends call these helpers and never build CMake text by hand.
 
 from __future__ import annotations
 
-from .errors import FroreError
-from .linewriter import LineWriter
+from ..errors import FroreError
+from .lines import LineWriter
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

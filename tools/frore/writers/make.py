@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 
-from .linewriter import LineWriter
+from .lines import LineWriter
 
 
 def escape_path(path: str) -> str:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .linewriter import LineWriter
+from .lines import LineWriter
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NAMED = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
