@@ -55,6 +55,9 @@ function(frore_add_frozen_modules target)
   endif()
 
   include("${rules}")
+  # A re-created venv or a re-pointed link changes these folders: re-configure then,
+  # so an interpreter switched in place re-freezes every header.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${FRORE_WATCH})
 
   target_sources("${target}" PRIVATE ${FRORE_HEADERS} "${FRORE_TABLE_H}" "${FRORE_TABLE_C}")
   target_include_directories("${target}" PRIVATE ${FRORE_INCLUDE_DIRS})

@@ -1,4 +1,10 @@
-"""Shared helpers: run frore and real build tools, find pyenv Pythons, copy the example."""
+"""Shared helpers: run frore and real build tools, find pyenv Pythons, copy the example.
+
+What a test needs from the machine is declared with a marker (``needs_meson``,
+``needs_cpython_tree``, ...; see ``NEEDS``).  Without it the test is skipped
+with the reason, except under ``CI=true``: ``.ci/run`` installs everything,
+so there a missing tool is a failure, never a quiet skip.
+"""
 
 from __future__ import annotations
 
@@ -66,12 +72,73 @@ def pyenv_pythons() -> dict[tuple[int, int], Path]:
     return found
 
 
+def missing(reason: str) -> None:
+    """Skip for want of *reason*; under CI=true, fail instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 def python_for(minor: tuple[int, int]) -> Path:
     exe = pyenv_pythons().get(minor)
     if exe is None:
-        pytest.skip(f"no pyenv Python {minor[0]}.{minor[1]} with a shared libpython "
-                    f"under {pyenv_root() / 'versions'}")
+        missing(f"no pyenv Python {minor[0]}.{minor[1]} with a shared libpython "
+                f"under {pyenv_root() / 'versions'}")
     return exe
+
+
+SYSTEM_CMAKE = "/usr/bin/cmake"
+
+
+def pypi_cmake() -> str | None:
+    """The CMake from PyPI in the test venv (4.x), when it is not the system one."""
+    exe = Path(PYTHON).parent / "cmake"
+    return str(exe) if exe.exists() else None
+
+
+def cpython_tarball(name: str) -> Path | None:
+    """An upstream CPython tarball: $FRORE_CPYTHON_TARBALLS (a folder), else the cache
+    that .ci/run fills."""
+    for folder in (os.environ.get("FRORE_CPYTHON_TARBALLS"), cache_dir()):
+        if folder and (Path(folder) / name).is_file():
+            return Path(folder) / name
+    return None
+
+
+def cache_dir() -> Path:
+    """Where .ci/run keeps downloads: outside the checkout, reused between runs."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "frore"
+
+
+CPYTHON_311 = "python3.11_3.11.2.orig.tar.gz"
+
+# marker -> (what is missing, how to check for it)
+NEEDS = {
+    "needs_meson": ("meson (pip install meson)", lambda: venv_tool("meson")),
+    "needs_ninja": ("ninja (pip install ninja)", lambda: venv_tool("ninja")),
+    "needs_cmake": ("cmake (pip install cmake)", lambda: venv_tool("cmake") or shutil.which("cmake")),
+    "needs_system_cmake": (f"Debian's cmake ({SYSTEM_CMAKE})", lambda: Path(SYSTEM_CMAKE).exists()),
+    "needs_pypi_cmake": ("cmake from PyPI in the test venv", pypi_cmake),
+    "needs_scons": ("scons (pip install scons)", lambda: venv_tool("scons")),
+    "needs_xbuild": ("xbuild (apt-get install mono-xbuild)", lambda: shutil.which("xbuild")),
+    "needs_make": ("GNU make", lambda: shutil.which("make")),
+    "needs_clang": ("clang (apt-get install clang)", lambda: shutil.which("clang")),
+    "needs_cpython_tree": (f"the CPython 3.11.2 tarball ({CPYTHON_311}; .ci/run fetches it, "
+                           "or set FRORE_CPYTHON_TREE)",
+                           lambda: os.environ.get("FRORE_CPYTHON_TREE") or cpython_tarball(CPYTHON_311)),
+}
+
+
+def pytest_configure(config):
+    for name, (what, _) in NEEDS.items():
+        config.addinivalue_line("markers", f"{name}: the test needs {what}")
+
+
+def pytest_runtest_setup(item):
+    for marker in item.iter_markers():
+        need = NEEDS.get(marker.name)
+        if need is not None and not need[1]():
+            missing(f"{need[0]} is not available")
 
 
 def copy_example(dest: Path) -> Path:

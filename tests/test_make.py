@@ -1,4 +1,6 @@
-"""The example built with real GNU Make through the fragment frore writes."""
+"""Make specifics: the example built through the fragment, its run-time and build-time
+switches, a `python` change in the manifest, and a fragment moved between checkouts.
+The scenario matrix runs in tests/test_matrix.py."""
 
 from __future__ import annotations
 
@@ -50,29 +52,6 @@ def test_runtime_switch_imports_from_source(example):
     assert "app.greet: frozen" in proc.stdout
 
 
-def test_touch_and_edit_refreeze_only_that_module(example):
-    frore("regen", cwd=example)
-    build(example)
-    headers = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*" + HEADER_SUFFIX)}
-    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
-
-    os.utime(example / "app" / "greet.py")
-    out = build(example)
-    assert freezes(out) == ["app.greet"]
-    assert "-o embed" in out                     # relinked
-    after = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("*" + HEADER_SUFFIX)}
-    assert [n for n in after if after[n] != headers[n]] == ["app.greet.frozen.h"]
-    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
-
-    greet = example / "app" / "greet.py"
-    greet.write_text(greet.read_text().replace("hello from frozen app", "edited greeting"))
-    out = build(example)
-    assert freezes(out) == ["app.greet"]
-    assert "edited greeting" in run([example / "embed"], cwd="/").stdout
-    assert build(example).count("FREEZE") == 0
-    assert run(["make", "-q"], cwd=example, check=False).returncode == 0
-
-
 def test_manifest_change_regenerates_the_fragment_and_adds_a_module(example):
     frore("regen", cwd=example)
     build(example)
@@ -98,33 +77,6 @@ def test_interpreter_change_refreezes_every_header(example):
     assert "on Python 3.12" in run([example / "embed"], cwd="/").stdout
     assert run(["make", "-q"], cwd=example, check=False).returncode == 0
     assert "FRORE   regen" in out     # plain make noticed the new interpreter itself
-
-
-def test_syntax_error_fails_naming_file_and_line_and_keeps_header(example):
-    frore("regen", cwd=example)
-    build(example)
-    header = example / "frozen" / "app.greet.frozen.h"
-    before = header.read_bytes()
-    greet = example / "app" / "greet.py"
-    greet.write_text(greet.read_text() + "\n\ndef broken(:\n    pass\n")
-    line = greet.read_text().splitlines().index("def broken(:") + 1
-    proc = run(["make"], cwd=example, check=False)
-    assert proc.returncode != 0
-    assert re.search(rf"greet\.py:{line}: SyntaxError", proc.stderr), proc.stderr
-    assert header.read_bytes() == before
-    assert not list((example / "frozen").glob(".*.tmp"))
-    greet.write_text(greet.read_text().replace("def broken(:\n    pass\n", ""))
-    assert freezes(build(example)) == ["app.greet"]
-
-
-def test_odd_paths_with_spaces_and_specials(tmp_path):
-    folder = copy_example(tmp_path / "odd dir #1 $x")
-    frore("regen", cwd=folder)
-    build(folder)
-    assert "app.greet: frozen" in run([folder / "embed"], cwd="/").stdout
-    os.utime(folder / "app" / "greet.py")
-    assert freezes(build(folder)) == ["app.greet"]
-    assert run(["make", "-q"], cwd=folder, check=False).returncode == 0
 
 
 def test_fragment_is_relocatable_between_checkouts(tmp_path):

@@ -109,12 +109,36 @@ def _fixed_hash_seed():
     os.execve(sys.executable, [sys.executable, "-S", "-s", "-B", __file__] + sys.argv[1:], env)
 
 
+def write_stamp(path, format_version):
+    """``_worker.py stamp PATH FORMAT``: write the freezer stamp of this interpreter to
+    PATH, only when it changed (build rules run this on every build to notice an
+    interpreter switched in place; an unchanged file keeps dependents up to date)."""
+    import os
+    from importlib._bootstrap_external import MAGIC_NUMBER  # already loaded
+
+    text = ("python %d.%d\nmagic %s\nfrore-format %s\n" % (
+        sys.version_info[0], sys.version_info[1], MAGIC_NUMBER.hex(), format_version)).encode()
+    try:
+        with open(path, "rb") as f:
+            if f.read() == text:
+                return 0
+    except OSError:
+        pass
+    temporary = "%s.%d.stamp.tmp" % (path, os.getpid())
+    with open(temporary, "wb") as f:
+        f.write(text)
+    os.replace(temporary, path)
+    return 0
+
+
 def main():
     if sys.version_info[:2] < OLDEST:
         implementation = getattr(getattr(sys, "implementation", None), "name", "cpython")
         version = "%d.%d.%d" % tuple(sys.version_info[:3])
         sys.stderr.write(TOO_OLD_PREFIX + implementation + " " + version + "\n")
         return TOO_OLD_EXIT
+    if sys.argv[1:2] == ["stamp"] and len(sys.argv) == 4:
+        return write_stamp(sys.argv[2], sys.argv[3])
     _fixed_hash_seed()
     request = marshal.loads(sys.stdin.buffer.read())
     if request["op"] == "identity":

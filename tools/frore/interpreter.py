@@ -155,6 +155,23 @@ def find_executable(python: str | None, base: Path, where: Path | None = None,
     return found
 
 
+def watch_paths(start: str) -> tuple[Path, ...]:
+    """What to watch so a build notices *start* naming another interpreter: the folder
+    of each symbolic link on the way to the real binary (re-pointing a link, or
+    re-creating a venv, changes it), and the binary itself."""
+    found: list[Path] = []
+    path = os.path.abspath(start)
+    for _ in range(40):                    # a link loop fails to start anyway
+        found.append(Path(os.path.dirname(path)))
+        try:
+            target = os.readlink(path)
+        except OSError:
+            found.append(Path(path))
+            break
+        path = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    return tuple(dict.fromkeys(found))
+
+
 def locate(python: str | None, base: Path, where: Path | None = None, line: int = 0) -> Interpreter:
     """Resolve *python* (path relative to *base*, or a command on PATH) and query it."""
     candidate = find_executable(python, base, where, line)
@@ -170,16 +187,22 @@ def locate(python: str | None, base: Path, where: Path | None = None, line: int 
         raise FroreError(f"python {candidate!r} is {info['implementation']} "
                          f"{'.'.join(map(str, info['version']))}; frore freezes for CPython 3.8 "
                          "or newer", where, line)
-    interp = _from_identity(info, candidate)
+    # A command found on PATH is pinned to its real binary (a pyenv shim would cost
+    # every build rule 0.1 s); a path, or frore's own interpreter, stays as named.
+    on_path = python is not None and os.sep not in python and "/" not in python
+    interp = _from_identity(info, candidate, named=None if on_path else candidate)
     _cache[candidate] = interp
     return interp
 
 
-def _from_identity(info: dict, candidate: str) -> Interpreter:
+def _from_identity(info: dict, candidate: str, named: str | None) -> Interpreter:
     from .model import Interpreter
 
+    real = info["executable"] or candidate
     return Interpreter(
-        executable=Path(info["executable"] or candidate),
+        named=Path(named or real),
+        watch=watch_paths(named or real),
+        executable=Path(real),
         version=tuple(info["version"]),  # type: ignore[arg-type]
         magic=info["magic"],
         stdlib=Path(info["stdlib"]),

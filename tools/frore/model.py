@@ -87,6 +87,12 @@ class Interpreter:
     include: Path               # where Python.h is, for embedders' compile flags
     libdir: Path                # where libpythonX.Y is
     ldversion: str              # "3.11" (with ABI flags where a build has them)
+    # The interpreter as the manifest names it (a venv's bin/python, say), absolute;
+    # build rules that cannot regenerate themselves run this one, not the real binary.
+    named: Path | None = None
+    # Files and folders whose change means `named` may now be another interpreter
+    # (a venv re-created, a symbolic link re-pointed): build rules depend on them.
+    watch: tuple[Path, ...] = ()
 
     @property
     def minor(self) -> tuple[int, int]:

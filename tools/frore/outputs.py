@@ -80,6 +80,18 @@ class Plan:
             except FroreError as exc:
                 raise FroreError(f"{out.role} would replace {display_path(out.path)}, which "
                                  f"{exc.message}", self.manifest, out.line) from None
+            blocker = _file_in_the_way(out.path)
+            if blocker is not None:
+                raise FroreError(f"{out.role} would be written below {display_path(blocker)}, "
+                                 "which is a file, not a folder", self.manifest, out.line)
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor of *path*, when it is not a folder."""
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            return None if os.path.isdir(parent) else parent
+    return None
 
 
 def digest(data: bytes | str) -> str:

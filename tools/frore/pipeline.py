@@ -69,18 +69,21 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
     # Every path first, so a clash with an input or a non-file stops the run
     # before anything is compiled.
     result = Plan(manifest.path)
+    # Write order: what Make compares must not come out older than what it depends
+    # on (stamp, then headers, then the table), and the fragment, which Make checks
+    # against the manifest, comes last so an interrupted run is redone.
+    result.add(outputs.stamp, None, "the freezer stamp", lines.get("headers", 0))
     units = sorted(resolved.units(), key=lambda u: str(u.header))
     for unit in units:
         result.add(unit.header, None, f"the header of module {unit.source_id!r}", unit.line)
-    tables = emit_c.table_files(resolved)
     result.add(outputs.table_header, None, "output.table's header", lines.get("table", 0))
     result.add(outputs.table, None, "output.table", lines.get("table", 0))
-    result.add(outputs.stamp, None, "the freezer stamp", lines.get("headers", 0))
     result.add(record_file, None, "the output record", lines.get("table", 0))
     if outputs.make is not None:
         result.add(outputs.make, None, "output.make", lines.get("make", 0))
     result.guard(resolved.inputs())
     emit_c.check_includes(resolved)
+    tables = emit_c.table_files(resolved)
 
     digests: dict[Path, str] = {}
     todo: list[Job] = []

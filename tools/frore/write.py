@@ -65,8 +65,10 @@ def read_bytes(path: Path) -> bytes | None:
 class Staged:
     """A temporary file holding an output's new content, not yet renamed into place."""
 
-    def __init__(self, path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None):
+    def __init__(self, path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None,
+                 made: list[Path]):
         self.path = path
+        self.made = made                        # folders created for outputs, to undo
         self.temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         self._make_folder()
         try:
@@ -91,8 +93,11 @@ class Staged:
             raise
 
     def _make_folder(self) -> None:
+        missing = [p for p in (self.path.parent, *self.path.parent.parents)
+                   if not os.path.lexists(p)]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.made.extend(reversed(missing))
         except FileExistsError:
             raise FroreError(f"cannot write this output: {self._blocker()} is a file, "
                              "not a folder", self.path) from None
@@ -119,7 +124,7 @@ class Staged:
             pass
 
 
-def stage(path: Path, data: bytes | str) -> Staged | None:
+def stage(path: Path, data: bytes | str, made: list[Path] | None = None) -> Staged | None:
     """A temporary file with *data* for *path*, or None when *path* already holds it."""
     data = _text(data)
     st = existing(path)
@@ -130,7 +135,7 @@ def stage(path: Path, data: bytes | str) -> Staged | None:
         mode = stat.S_IMODE(st.st_mode)
         if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
             owner = (st.st_uid, st.st_gid)
-    return Staged(path, data, mode, owner)
+    return Staged(path, data, mode, owner, made if made is not None else [])
 
 
 def write_all(files: dict[Path, bytes | str], touch: bool = False,
@@ -144,9 +149,10 @@ def write_all(files: dict[Path, bytes | str], touch: bool = False,
     """
     staged: list[Staged] = []
     unchanged: list[Path] = []
+    made: list[Path] = []
     try:
         for path, data in files.items():
-            item = stage(path, data)
+            item = stage(path, data, made)
             if item is None:
                 unchanged.append(path)
             else:
@@ -154,6 +160,11 @@ def write_all(files: dict[Path, bytes | str], touch: bool = False,
     except BaseException:
         for item in staged:
             item.discard()
+        for folder in reversed(made):           # nothing half-made stays behind
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
         raise
     i = 0
     try:

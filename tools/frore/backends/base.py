@@ -19,6 +19,7 @@ from typing import Callable, ClassVar
 
 from ..errors import FroreError
 from ..model import Resolved
+from ..writers import Unwritable
 
 ROOT = "ROOT"
 STDLIB = "STDLIB"
@@ -92,6 +93,32 @@ class Backend:
         """The manifest folder, relative to the folder of the build file ('' or 'x/')."""
         rel = posix_relpath(self.manifest.root, self.output.parent)
         return "" if rel == "." else rel + "/"
+
+    # -- refusals ------------------------------------------------------------------------
+
+    def refusal(self, exc: Unwritable) -> FroreError:
+        """A manifest error for a path the build language cannot hold, at the line that
+        chose it: a module's entry, ``python``, ``[output]`` or ``search-path``."""
+        m = self.manifest
+        lines = m.outputs.lines
+        interp = self.interpreter
+        candidates: list[tuple[Path, str, int]] = [
+            (mod.source, f"the source of module {mod.source_id!r}", mod.line)
+            for mod in self.resolved.modules]
+        candidates += [(p, "the interpreter's path", m.python_line)
+                       for p in (interp.named, interp.executable, *interp.watch, interp.include,
+                                 interp.libdir, interp.stdlib) if p is not None]
+        candidates += [(m.outputs.headers, "output.headers", lines.get("headers", 0)),
+                       (m.outputs.table, "output.table", lines.get("table", 0)),
+                       (self.output, "the build file", lines.get("make", 0)),
+                       (m.path, "the manifest's path", 0)]
+        what, line = "a path", 0
+        for path, role, where in candidates:
+            if exc.char in str(path):
+                what, line = f"{role} ({path})", where
+                break
+        return FroreError(f"{what} holds {exc.char!r}, which {exc.language} cannot express "
+                          f"here: {exc.reason}", m.path, line or m.search_path_line)
 
     # -- rendering -----------------------------------------------------------------------
 

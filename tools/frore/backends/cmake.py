@@ -25,12 +25,12 @@ from pathlib import Path
 from .. import emit_c
 from ..model import FrozenModule, Resolved, relocate
 from ..shipped import shipped_dir
+from ..writers import Unwritable
 from ..writers import cmake as cw
-from .base import ROOT, STDLIB, Backend, Option, posix_relpath
+from .base import Backend, Option
 
 RULES_NAME = "frore-rules.cmake"
 CONFIG_NAME = "froreConfig.cmake"
-_HERE = "CMAKE_CURRENT_LIST_DIR"
 
 
 def _absolute(value: str) -> Path:
@@ -41,7 +41,6 @@ def _absolute(value: str) -> Path:
 
 class CMakeBackend(Backend):
     name = "cmake"
-    anchors = {ROOT: "_frore_root", STDLIB: "_frore_stdlib"}
     options = {"build_dir": Option("the build folder that receives the headers, table and "
                                    "stamp", _absolute)}
 
@@ -64,17 +63,20 @@ class CMakeBackend(Backend):
         return self.manifest.outputs.stamp
 
     def ref(self, path: Path) -> str:  # type: ignore[override]
-        """*path* as one quoted argument, through a variable so the file is relocatable."""
-        here = self.output.parent
-        if path.is_relative_to(here) and not self.manifest.root.is_relative_to(here):
-            return cw.path(_HERE, posix_relpath(path, here))
-        variable, rel = super().ref(path)
-        return cw.path(variable, rel)
+        """*path* as one quoted, literal, absolute argument.  The rules file lives in
+        the build folder and is rewritten at every configure, so it need not move;
+        literal paths are what CMake's generators escape correctly (a path made of
+        ``${CMAKE_CURRENT_SOURCE_DIR}`` loses ``$(...)`` in its Makefiles)."""
+        return cw.quote(path.as_posix())
 
     def files(self) -> dict[Path, str]:
         """Stamp and module table, then the rules file (which CMake compares last)."""
+        try:
+            rules = self.render()
+        except Unwritable as exc:
+            raise self.refusal(exc) from None
         return {self.stamp: self.interpreter.stamp_text(), **emit_c.table_files(self.resolved),
-                self.output: self.render()}
+                self.output: rules}
 
     def render(self) -> str:
         r = self.resolved
@@ -86,9 +88,6 @@ class CMakeBackend(Backend):
                   "frore_add_frozen_modules()\nrewrites it whenever CMake configures "
                   "(a manifest change re-configures by itself).")
         w.blank()
-        root = posix_relpath(self.manifest.root, self.output.parent)
-        w.command("get_filename_component", "_frore_root", cw.path(_HERE, root), "ABSOLUTE")
-        w.set("_frore_stdlib", cw.quote(str(interp.stdlib)))
         w.comment("frore itself runs under this interpreter; modules are compiled by FRORE_FROZEN_PYTHON.")
         w.set("FRORE_COMMAND", *[cw.quote(a) for a in self.resolved.frore])
         w.set("FRORE_FROZEN_PYTHON", cw.quote(str(interp.executable)))
@@ -101,6 +100,8 @@ class CMakeBackend(Backend):
         w.set("FRORE_HEADERS", *[self.ref(u.header) for u in units])
         w.set("FRORE_SOURCES", *[self.ref(u.source) for u in units])
         w.set("FRORE_MODULES", *[cw.quote(m.name) for m in r.modules])
+        w.comment("Re-configure when these change: the interpreter may have been switched in place.")
+        w.set("FRORE_WATCH", *[cw.quote(str(p)) for p in interp.watch])
         for unit in units:
             w.blank()
             self._header_rule(w, unit)
@@ -112,7 +113,7 @@ class CMakeBackend(Backend):
         w.command("add_custom_command",
                   "OUTPUT", header,
                   "COMMAND", "${FRORE_COMMAND}", "freeze", "--python", "${FRORE_FROZEN_PYTHON}",
-                  cw.quote(unit.source_id), source, header,
+                  "--", cw.quote(unit.source_id), source, header,
                   "DEPENDS", source, "${FRORE_STAMP}",
                   "COMMENT", cw.quote(f"FREEZE {unit.source_id}"),
                   "VERBATIM", wrap=True)

@@ -21,8 +21,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from .. import FORMAT_VERSION
 from ..errors import FroreError
-from ..model import FrozenModule
+from ..interpreter import WORKER
+from ..model import STAMP_NAME, FrozenModule
+from ..writers import Unwritable
 from ..writers import meson as mw
 from .base import ROOT, STDLIB, Backend, Option, posix_relpath
 
@@ -66,7 +69,7 @@ class MesonBackend(Backend):
         error messages name ``/src/app/x.py``, never ``build/../src/frozen/../app/x.py``.
         """
         variable, rel = self.ref(path)
-        return mw.join(mw.identifier(variable), rel)
+        return mw.join(mw.identifier(variable), mw.path(rel))
 
     def root_expr(self) -> mw.Value:
         """The manifest's folder from the snippet's: ``fs.parent()`` per ``..``, then down."""
@@ -79,10 +82,17 @@ class MesonBackend(Backend):
         return mw.join(value, "/".join(parts)) if parts else value
 
     def render(self) -> str:
+        try:
+            return self._render()
+        except Unwritable as exc:
+            raise self.refusal(exc) from None
+
+    def _render(self) -> str:
         w = mw.MesonWriter()
         self._preamble(w)
         self._manifest_guard(w)
         self._interpreter(w)
+        self._stamp(w)
         w.comment("One target per header: Ninja re-freezes only the module whose source changed.")
         w.assign(f"{self.prefix}_headers", [self._header_target(u) for u in self.resolved.units()])
         w.blank()
@@ -118,13 +128,27 @@ class MesonBackend(Backend):
     def _interpreter(self, w: mw.MesonWriter) -> None:
         p = self.prefix
         interp = self.interpreter
-        w.comment("The interpreter whose bytecode is frozen: link the libpython of this one.")
-        w.assign(f"{p}_python", str(interp.executable))
+        w.comment("The interpreter whose bytecode is frozen, as the manifest names it: link the\n"
+                  "libpython of this one.")
+        w.assign(f"{p}_python", mw.path(str(interp.named or interp.executable), in_command=True))
         w.assign(f"{p}_python_version", ".".join(map(str, interp.version)))
-        w.assign(f"{p}_stdlib", str(interp.stdlib))
+        w.assign(f"{p}_stdlib", mw.path(str(interp.stdlib)))
         w.comment("frore itself runs under the Python that generated this file (no PATH lookup).")
-        w.assign(f"{p}_command", list(self.resolved.frore))
+        w.assign(f"{p}_command", [mw.path(a, in_command=True) for a in self.resolved.frore])
         w.assign(f"{p}_freeze", mw.plus(self.var("command"), ["freeze", "--python", self.var("python")]))
+        w.blank()
+
+    def _stamp(self, w: mw.MesonWriter) -> None:
+        """Checked on every build by the target interpreter itself (one start, ~10 ms):
+        a venv re-created or a link re-pointed since configure changes it, and every
+        header and the table are rebuilt; unchanged, Ninja's restat stops there."""
+        w.comment("The freezer stamp: rewritten only when the interpreter is another one.")
+        w.assign(f"{self.prefix}_stamp", mw.call(
+            "custom_target", "frore-freezer",
+            output=STAMP_NAME,
+            command=[self.var("python"), "-S", "-s", "-B", mw.path(str(WORKER), in_command=True),
+                     "stamp", "@OUTPUT@", str(FORMAT_VERSION)],
+            build_always_stale=True, build_by_default=True))
         w.blank()
 
     def _table(self, w: mw.MesonWriter) -> None:
@@ -137,7 +161,8 @@ class MesonBackend(Backend):
             output=[out.table.name, out.table_header.name],
             command=mw.plus(self.var("command"), [
                 "-q", "gen", "table", "--touch", "-m", "@INPUT@",
-                "--python", self.var("python"), "--headers-dir", "@OUTDIR@"])))
+                "--python", self.var("python"), "--headers-dir", "@OUTDIR@"]),
+            depends=self.var("stamp")))
         w.assign(f"{p}_sources", mw.plus([self.var("table")], self.var("headers")))
         w.assign(f"{p}_include", mw.call("include_directories", "."))
 
@@ -146,8 +171,8 @@ class MesonBackend(Backend):
             "custom_target", unit.header.name,
             input=self.source_ref(unit.source),
             output=unit.header.name,
-            command=mw.plus(self.var("freeze"), [unit.source_id, "@INPUT@", "@OUTPUT@"]),
-            depend_files=[self.var("python")])
+            command=mw.plus(self.var("freeze"), ["--", unit.source_id, "@INPUT@", "@OUTPUT@"]),
+            depends=self.var("stamp"))
 
     def _manifest_hash(self) -> str:
         return hashlib.sha256(self.manifest.path.read_bytes()).hexdigest()

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .base import ROOT, Backend
+from ..writers import Unwritable, scons
+from .base import ROOT, Backend, posix_relpath
 
 FORMAT = 1
 DEFAULT_NAME = ".frore-scons.json"
@@ -29,6 +30,12 @@ class SConsBackend(Backend):
         return self.manifest.outputs.headers / DEFAULT_NAME
 
     def files(self) -> dict[Path, str]:
+        table = self.manifest.outputs.table
+        try:
+            scons.check_compiled_path(posix_relpath(table, self.manifest.root)
+                                      if table.is_relative_to(self.manifest.root) else str(table))
+        except Unwritable as exc:
+            raise self.refusal(exc) from None
         return {self.output: self.render()}
 
     def path(self, path: Path) -> str:

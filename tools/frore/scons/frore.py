@@ -6,16 +6,21 @@ folder (``from frore.scons import TOOLPATH``, or ``python -m frore.scons``).
 Each time SCons reads the SConscript, ``FrozenModules`` asks frore for the
 resolved manifest (``frore gen scons``; no freezing) and declares:
 
-* one ``FroreHeader`` node per frozen source: target the header, source the
-  ``.py``, action ``frore freeze`` under the target interpreter.  SCons decides
-  by content signature, so editing one ``.py`` re-freezes that header only;
-* one ``FroreTable`` node whose emitter names the module table's ``.c`` and
-  ``.h``; its source is the manifest, and it depends on a Value node holding
-  the resolved module list, so a new module or a new glob match rewrites it.
-  (A scanner cannot report that: SCons stores implicit dependencies as file
-  names.  Each header's ``.py`` is its explicit source, so none is needed.)
-* Value nodes for the freezer identity (Python version, magic number): a new
-  interpreter re-freezes every header.
+* one ``FroreHeader`` node per frozen source: target the header, sources the
+  ``.py`` and a Value node naming the module and the interpreters.  SCons
+  decides by content signature, so editing one ``.py`` re-freezes that header
+  only, and a new interpreter (the Value changes) re-freezes them all;
+* one ``FroreTable`` node for the module table's ``.c`` and ``.h``, whose
+  Value source holds the resolved module list: a new module or a new glob
+  match rewrites it.
+
+No path or name from the manifest ever reaches SCons's substitution (``$``,
+``${...}`` would be expanded, and Python inside ``${...}`` evaluated) or a
+shell: nodes come from ``env.fs`` on absolute paths, actions are Python
+functions running frore with an argument list, per-target data travels in
+Value nodes (never substituted, and part of the build signature), and the
+builders carry a scanner that scans nothing (SCons's own ``.py`` scanner
+would substitute the source's folder name).
 
 Headers are Precious: a failed freeze (a syntax error, reported as
 ``path:line: SyntaxError``) leaves the previous header in place.  This module
@@ -23,9 +28,9 @@ deliberately does not import the frore package: SCons registers a tool as
 ``sys.modules['frore']``, which would hide the package of the same name.
 
 Construction variables: FRORE_PYTHON (interpreter that runs frore; default the
-one running SCons), FRORE_FREEZECOMSTR and FRORE_TABLECOMSTR (progress lines).
-After a call: FRORE_PYTHON_INCLUDE, FRORE_PYTHON_LIBDIR and FRORE_PYTHON_LIB
-describe the target interpreter, for compiling and linking an embedder.
+one running SCons).  After a call: FRORE_PYTHON_INCLUDE, FRORE_PYTHON_LIBDIR
+and FRORE_PYTHON_LIB describe the target interpreter, for compiling and
+linking an embedder; FRORE_HEADERS and FRORE_TABLE_H are the header nodes.
 """
 
 from __future__ import annotations
@@ -39,24 +44,71 @@ import sys
 import SCons.Action
 import SCons.Builder
 import SCons.Errors
+import SCons.Node.FS
+import SCons.Scanner
 
 FORMAT = 1
 
 
+def _freeze(target, source, env):
+    # Everything the command depends on comes from the Value node (source[1]),
+    # which the build signature also sees.  Kept inline: SCons signs this
+    # function's own code, not helpers it calls.
+    data = json.loads(source[1].read())
+    argv = data["frore"] + ["freeze", "--python", data["python"], "--",
+                            data["name"], source[0].get_abspath(), target[0].get_abspath()]
+    return subprocess.run(argv, stdin=subprocess.DEVNULL).returncode
+
+
+def _freeze_str(target, source, env, executor=None):
+    return "FREEZE " + json.loads(source[1].read())["name"]
+
+
+def _table(target, source, env):
+    data = json.loads(source[1].read())
+    argv = data["frore"] + ["-q", "gen", "table", "-m", source[0].get_abspath(),
+                            "--python", data["python"]]
+    if data["headers_dir"]:
+        argv += ["--headers-dir", data["headers_dir"]]
+    argv += ["-o", target[0].get_abspath()]
+    return subprocess.run(argv, stdin=subprocess.DEVNULL).returncode
+
+
+def _table_str(target, source, env, executor=None):
+    return "FRORE TABLE " + repr(target[0].get_abspath())
+
+
+def _table_emitter(target, source, env):
+    """``frore gen table`` writes the ``.c`` and, beside it, the ``.h``: name both."""
+    c_file = target[0]
+    return [c_file, c_file.dir.File(os.path.splitext(c_file.name)[0] + ".h")], source
+
+
+_NO_SCAN = SCons.Scanner.ScannerBase(lambda node, env, path: [], name="FroreNoScan")
+
+
+def _absolute(base, path):
+    """A node for *path* (relative to the manifest's folder): os.path, never SCons
+    strings, so '#' or '$' in a name mean nothing."""
+    return os.path.normpath(path if os.path.isabs(path) else os.path.join(base, path))
+
+
 def _resolve(env, manifest, python, headers_dir) -> dict:
     """Run ``frore gen scons`` and read its description of the manifest."""
-    key = hashlib.sha256(f"{manifest.abspath}\0{python}\0{headers_dir}".encode()).hexdigest()[:16]
-    out = env.Dir(env.subst("$FRORE_STATEDIR")).File(f"{key}.json").abspath
-    cmd = [env.subst("$FRORE_PYTHON"), "-m", "frore", "-q", "gen", "scons",
-           "-m", manifest.abspath, "-o", out]
+    key = hashlib.sha256(f"{manifest}\0{python}\0{headers_dir}".encode(
+        "utf-8", "surrogateescape")).hexdigest()[:16]
+    state = env.Dir("#/.sconf_temp/frore").get_abspath()
+    out = os.path.join(state, f"{key}.json")
+    cmd = [env["FRORE_PYTHON"], "-m", "frore", "-q", "gen", "scons", "-m", manifest, "-o", out]
     if python:
         cmd += ["--python", python]
     if headers_dir:
-        cmd += ["--headers-dir", env.Dir(headers_dir).abspath]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=manifest.dir.abspath)
+        cmd += ["--headers-dir", headers_dir]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=os.path.dirname(manifest),
+                          stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         raise SCons.Errors.UserError(
-            f"frore could not read {manifest.path}:\n{proc.stderr.strip() or proc.stdout.strip()}")
+            f"frore could not read {manifest}:\n{proc.stderr.strip() or proc.stdout.strip()}")
     with open(out, encoding="utf-8") as f:
         data = json.load(f)
     if data.get("format") != FORMAT:
@@ -67,31 +119,31 @@ def _resolve(env, manifest, python, headers_dir) -> dict:
 
 def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
     """Declare the manifest's headers and table; return the table's ``.c`` node(s)."""
-    manifest = env.File(manifest)
-    data = _resolve(env, manifest, python, headers_dir)
-    root = manifest.dir
-    frore = data["frore"]
-    freezer = env.Value(data["freezer"])
-
-    def node(path):
-        return env.File(path if os.path.isabs(path) else root.File(path).abspath)
+    fs = env.fs
+    if not isinstance(manifest, SCons.Node.FS.Base):
+        # Relative to the calling SConscript's folder; './' so a leading '#' is a name.
+        manifest = fs.File(manifest if os.path.isabs(manifest) else "./" + manifest)
+    manifest_path = manifest.srcnode().get_abspath()
+    if headers_dir is not None and not isinstance(headers_dir, SCons.Node.FS.Base):
+        headers_dir = fs.Dir(headers_dir if os.path.isabs(headers_dir) else "./" + headers_dir)
+    headers_path = headers_dir.get_abspath() if headers_dir is not None else None
+    data = _resolve(env, manifest_path, python, headers_path)
+    base = os.path.dirname(manifest_path)
 
     headers = []
     for unit in data["units"]:
-        header = env.FroreHeader(node(unit["header"]), node(unit["source"]),
-                                 FRORE_COMMAND=frore, FRORE_TARGET_PYTHON=data["python"],
-                                 FRORE_NAME=unit["name"])
-        env.Depends(header, freezer)
+        info = env.Value(json.dumps({"name": unit["name"], "frore": data["frore"],
+                                     "python": data["python"], "freezer": data["freezer"]},
+                                    sort_keys=True))
+        header = env.FroreHeader(fs.File(_absolute(base, unit["header"])),
+                                 [fs.File(_absolute(base, unit["source"])), info])
         env.Precious(header)
         headers += header
 
-    table_args = ["--python", data["python"]]
-    if headers_dir:
-        table_args += ["--headers-dir", env.Dir(headers_dir).abspath]
-    modules = env.Value(json.dumps([data["modules"], data["freezer"]]))
-    table = env.FroreTable(node(data["table_c"]), manifest,
-                           FRORE_COMMAND=frore, FRORE_TABLE_ARGS=table_args)
-    env.Depends(table, modules)
+    info = env.Value(json.dumps({"frore": data["frore"], "python": data["python"],
+                                 "headers_dir": headers_path, "modules": data["modules"],
+                                 "freezer": data["freezer"]}, sort_keys=True))
+    table = env.FroreTable(fs.File(_absolute(base, data["table_c"])), [manifest, info])
     env["FRORE_PYTHON_INCLUDE"] = data["python_include"]
     env["FRORE_PYTHON_LIBDIR"] = data["python_libdir"]
     env["FRORE_PYTHON_LIB"] = data["python_library"]
@@ -100,27 +152,14 @@ def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
     return table[:1]
 
 
-def _table_emitter(target, source, env):
-    """``frore gen table`` writes the ``.c`` and, beside it, the ``.h``: name both."""
-    c_file = target[0]
-    return [c_file, c_file.File(os.path.splitext(c_file.name)[0] + ".h")], source
-
-
 def generate(env):
-    env.SetDefault(
-        FRORE_PYTHON=sys.executable,
-        FRORE_STATEDIR="#/.sconf_temp/frore",
-        FRORE_FREEZECOM="$FRORE_COMMAND freeze --python $FRORE_TARGET_PYTHON $FRORE_NAME $SOURCE $TARGET",
-        FRORE_FREEZECOMSTR="FREEZE $FRORE_NAME",
-        FRORE_TABLECOM="$FRORE_COMMAND -q gen table -m $SOURCE $FRORE_TABLE_ARGS",
-        FRORE_TABLECOMSTR="FRORE TABLE ${TARGETS[0]}",
-    )
+    env.SetDefault(FRORE_PYTHON=sys.executable)
     env["BUILDERS"]["FroreHeader"] = SCons.Builder.Builder(
-        action=SCons.Action.Action("$FRORE_FREEZECOM", "$FRORE_FREEZECOMSTR"),
-        single_source=True)
+        action=SCons.Action.Action(_freeze, strfunction=_freeze_str),
+        source_scanner=_NO_SCAN, target_scanner=_NO_SCAN)
     env["BUILDERS"]["FroreTable"] = SCons.Builder.Builder(
-        action=SCons.Action.Action("$FRORE_TABLECOM", "$FRORE_TABLECOMSTR"),
-        emitter=_table_emitter)
+        action=SCons.Action.Action(_table, strfunction=_table_str),
+        emitter=_table_emitter, source_scanner=_NO_SCAN, target_scanner=_NO_SCAN)
     env.AddMethod(FrozenModules, "FrozenModules")
 
 

@@ -1,45 +1,56 @@
 """CMake language syntax, with all quoting in one place.
 
-Every argument frore writes is a *quoted argument*: CMake then sees exactly
-one argument whatever spaces or quotes a path holds.  Inside quotes only
-``\\``, ``"`` and ``$`` (variable references) are special, plus newlines.
-Two things cannot be made literal portably: ``;`` (CMake splits lists on it
-after quoting) and ``$<`` (generator expressions are expanded in custom
-commands after quoting), so they are refused with a clear error.
+Every argument frore writes is a *quoted argument* holding a literal: CMake
+then sees exactly one argument whatever spaces a path holds.  Paths are written absolute and
+literal (never through ``${CMAKE_CURRENT_SOURCE_DIR}``), which is what CMake's
+generators carry through to Ninja and Make correctly.
+
+What CMake cannot carry literally into custom commands (established with
+CMake 3.25 and 4.x, Ninja and Unix Makefiles) is refused, naming the
+character: ``;`` (list separator), ``#`` (refused in outputs, breaks Makefiles),
+``|`` (no Ninja escape; order-only in Make), ``<`` ``>`` (refused in outputs,
+and ``$<`` starts a generator expression), ``[`` ``]`` (bracket counting glues
+list items), ``:`` (a Makefile target pattern), ``"`` (written unescaped into
+CMake's own Makefile.cmake), ``\\`` (turned into ``/``), ``$`` (left unescaped in the Makefile rule that
+compiles a C file in such a folder, where Make expands it) and control characters
+(a newline lands raw in build.ninja and Makefiles, where it can run a command).
 Backends call these helpers and never build CMake text by hand.
 """
 
 from __future__ import annotations
 
-from ..errors import FroreError
+from . import Unwritable
 from .lines import LineWriter
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_REFUSED = {
+    ";": "CMake splits lists at ';', even in quoted arguments",
+    "#": "CMake refuses it in custom command outputs, and its Makefiles break on it",
+    "|": "Ninja cannot escape it in a path, and Make reads it as order-only",
+    "<": "CMake refuses it in outputs, and '$<' starts a generator expression",
+    ">": "CMake refuses it in custom command outputs",
+    "[": "CMake counts brackets in lists and glues items together",
+    "]": "CMake counts brackets in lists and glues items together",
+    ":": "CMake's Makefiles read it as a target pattern",
+    '"': "CMake writes it unescaped into its own Makefiles",
+    "\\": "CMake turns it into '/'",
+    "$": "CMake's Makefiles leave it unescaped in the compile rules of a source file",
+}
 
 
 def escape(text: str) -> str:
     """*text* as the inside of a quoted argument, to be read literally."""
-    if ";" in text or "$<" in text:
-        raise FroreError(f"CMake cannot take {text!r} literally: ';' and '$<' are not supported "
-                         "in paths or names used by the CMake backend")
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+    for ch in text:
+        if ch in _REFUSED:
+            raise Unwritable("CMake", text, ch, _REFUSED[ch])
+        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+            raise Unwritable("CMake", text, ch, "CMake writes control characters raw into "
+                                                "build.ninja and Makefiles")
+    return text
 
 
 def quote(text: str) -> str:
     """A literal string as one quoted argument."""
     return f'"{escape(text)}"'
-
-
-def var(name: str) -> str:
-    """A variable reference ``${name}`` (for use inside :func:`joined`)."""
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"not a CMake variable name: {name!r}")
-    return "${" + name + "}"
-
-
-def path(variable: str, rel: str) -> str:
-    """``"${variable}/rel"``: a path below a folder held in a variable."""
-    return f'"{var(variable)}/{escape(rel)}"' if rel not in ("", ".") else f'"{var(variable)}"'
 
 
 class CMakeWriter(LineWriter):

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
+from . import Unwritable
 from .lines import LineWriter
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -46,7 +47,7 @@ class Call:
     receiver: "Value | None" = None
 
 
-Value = Union[str, bool, int, Code, BinOp, Call, list, tuple]
+Value = Union[str, bool, int, "PathString", Code, BinOp, Call, list, tuple]
 _WIDTH = 88
 
 
@@ -78,6 +79,39 @@ def string(text: str) -> str:
     return "'" + "".join(out) + "'"
 
 
+@dataclass(frozen=True)
+class PathString:
+    """A path: a string Meson and Ninja must carry into build rules (see :func:`path`)."""
+
+    text: str
+
+
+_PATH_REFUSED = {
+    "|": "Ninja cannot escape it in a path, and Meson writes it as is",
+    "\\": "Meson writes it as '/' in Ninja dependencies, which then never settle",
+}
+_SUBSTITUTION = re.compile(r"@[A-Z0-9_]+@")
+
+
+def path(text: str, in_command: bool = False) -> PathString:
+    """*text* as a path string, or :class:`Unwritable` when Meson cannot carry it.
+
+    Meson refuses newlines in rules itself (after ``run_command`` ran), Ninja
+    cannot lex a carriage return, and a tab in an output makes Ninja rebuild
+    forever; a path put directly in a ``command:`` must not look like one of
+    Meson's ``@INPUT@``-style substitutions.
+    """
+    for ch in text:
+        if ch in _PATH_REFUSED:
+            raise Unwritable("Meson", text, ch, _PATH_REFUSED[ch])
+        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+            raise Unwritable("Meson", text, ch, "Ninja cannot hold control characters in rules")
+    match = _SUBSTITUTION.search(text) if in_command else None
+    if match:
+        raise Unwritable("Meson", text, match.group(0), "Meson substitutes it in commands")
+    return PathString(text)
+
+
 def expr(value: Value, indent: str = "") -> str:
     """Spell a value as Meson; lists and calls wrap one item per line when long.
 
@@ -86,6 +120,8 @@ def expr(value: Value, indent: str = "") -> str:
     """
     if isinstance(value, Code):
         return value.text
+    if isinstance(value, PathString):
+        return string(value.text)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
