@@ -131,6 +131,18 @@ def write_stamp(path, format_version):
     return 0
 
 
+def _path_argument(word):
+    """A path as build rules pass it: plain, or 'x' + hex of its UTF-8 bytes (MSBuild),
+    relative to $FRORE_ROOT when that is set (MSBuild on Windows)."""
+    import os
+    if word.startswith("x") and len(word) % 2 == 1:
+        try:
+            word = bytes.fromhex(word[1:]).decode("utf-8", "surrogateescape")
+        except ValueError:
+            pass
+    return os.path.join(os.environ.get("FRORE_ROOT", ""), word)
+
+
 def main():
     if sys.version_info[:2] < OLDEST:
         implementation = getattr(getattr(sys, "implementation", None), "name", "cpython")
@@ -138,7 +150,7 @@ def main():
         sys.stderr.write(TOO_OLD_PREFIX + implementation + " " + version + "\n")
         return TOO_OLD_EXIT
     if sys.argv[1:2] == ["stamp"] and len(sys.argv) == 4:
-        return write_stamp(sys.argv[2], sys.argv[3])
+        return write_stamp(_path_argument(sys.argv[2]), sys.argv[3])
     _fixed_hash_seed()
     request = marshal.loads(sys.stdin.buffer.read())
     if request["op"] == "identity":

@@ -7,9 +7,10 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
-from .errors import EXIT_STALE, EXIT_USAGE, FroreError, display_path
+from .errors import EXIT_STALE, FroreError, display_path
 
 # The stages are imported inside the commands that use them: build rules run
 # `frore freeze` once per header, and it needs only a few of them.
@@ -56,7 +57,8 @@ def _jobs(p: argparse.ArgumentParser) -> None:
 class _PrintCMakeDir(argparse.Action):
     """``--cmake-dir``: print the CMake package folder (for ``-Dfrore_DIR=``) and exit."""
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
         from .backends.cmake import cmake_dir
         print(cmake_dir())
         parser.exit()
@@ -102,11 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and write the header OUTPUT.  The output's mtime is bumped "
                                    "even when its content is unchanged, as build tools expect.")
     p.add_argument("name", metavar="NAME", help="module name compiled into <frozen NAME>")
-    p.add_argument("source", metavar="SOURCE", type=Path)
-    p.add_argument("output", metavar="OUTPUT", type=Path)
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("output", metavar="OUTPUT")
     p.add_argument("--python", metavar="EXE", help="target interpreter (default: this one)")
     p.add_argument("--no-touch", action="store_true",
                    help="leave an unchanged output's mtime alone")
+    p.add_argument("--hex", action="store_true",
+                   help="NAME, SOURCE, OUTPUT and --python are 'x' + the hex of their UTF-8 "
+                        "bytes (for build tools that cannot quote a path: MSBuild)")
+    p.add_argument("--root-env", metavar="VAR",
+                   help="relative SOURCE and OUTPUT are below the folder named by environment "
+                        "variable VAR")
     p = sub.add_parser("gen", help="write one backend's build file (meson, cmake, msbuild, ...) "
                                    "or the module table",
                        description="Render build files for BACKEND from the manifest.  "
@@ -152,12 +160,12 @@ def main(argv: list[str] | None = None) -> int:
         return 141
 
 
-def _progress(args):
+def _progress(args: argparse.Namespace) -> Callable[[int, int], None] | None:
     from .freeze import progress_printer
     return None if args.quiet else progress_printer()
 
 
-def cmd_regen(args) -> int:
+def cmd_regen(args: argparse.Namespace) -> int:
     from . import pipeline
     resolved = pipeline.load(args.manifest, args.python, args.tree)
 
@@ -171,7 +179,7 @@ def cmd_regen(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     from . import pipeline
     resolved = pipeline.load(args.manifest, args.python, args.tree)
     problems = pipeline.check(resolved, args.jobs, args.force, _progress(args))
@@ -187,7 +195,7 @@ def cmd_check(args) -> int:
     return 0
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     from . import pipeline
     resolved = pipeline.load(args.manifest, args.python, args.tree)
     rows = [{
@@ -204,21 +212,23 @@ def cmd_list(args) -> int:
                    "modules": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    width = max((len(r["name"]) for r in rows), default=4)
-    for r in rows:
-        flags = ("pkg" if r["is_package"] else "   ")
-        alias = f" (alias of {r['alias_of']})" if r["alias_of"] else ""
-        print(f"{r['name']:<{width}}  {flags}  [{r['group']}]  {display_path(Path(r['source']))}{alias}")
+    width = max((len(m.name) for m in resolved.modules), default=4)
+    for m in resolved.modules:
+        flags = "pkg" if m.is_package else "   "
+        alias = f" (alias of {m.alias_of})" if m.alias_of else ""
+        print(f"{m.name:<{width}}  {flags}  [{m.group}]  {display_path(m.source)}{alias}"
+              f"  -> {display_path(m.header)}")
     return 0
 
 
-def cmd_freeze(args) -> int:
+def cmd_freeze(args: argparse.Namespace) -> int:
     from . import emit_c
     from .freeze import Job, freeze_with_identity
     from .interpreter import find_executable
     from .outputs import Plan
     from .write import write_all
 
+    _decode_freeze_arguments(args)
     try:
         source = args.source.read_bytes()
     except OSError as exc:
@@ -236,7 +246,31 @@ def cmd_freeze(args) -> int:
     return 0
 
 
-def cmd_gen(args) -> int:
+def _decode_freeze_arguments(args: argparse.Namespace) -> None:
+    """Apply --hex and --root-env: afterwards args.source and args.output are Paths."""
+    def decode(word: str) -> str:
+        if not (word.startswith("x") and len(word) % 2 == 1):
+            raise FroreError(f"--hex: {word!r} is not 'x' followed by hex digits")
+        try:
+            return bytes.fromhex(word[1:]).decode("utf-8", "surrogateescape")
+        except ValueError:
+            raise FroreError(f"--hex: {word!r} is not 'x' followed by hex digits") from None
+
+    if args.hex:
+        args.name, args.source, args.output = (decode(w) for w in (args.name, args.source,
+                                                                    args.output))
+        if args.python:
+            args.python = decode(args.python)
+    root = Path.cwd()
+    if args.root_env:
+        value = os.environ.get(args.root_env)
+        if not value:
+            raise FroreError(f"--root-env {args.root_env}: that variable is not set")
+        root = Path(value)
+    args.source, args.output = root / args.source, root / args.output
+
+
+def cmd_gen(args: argparse.Namespace) -> int:
     from . import backends, pipeline
     from .model import relocate
     from .outputs import Plan

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from . import Unwritable
+
 NAMESPACE = "http://schemas.microsoft.com/developer/msbuild/2003"
 
 # What MSBuild treats specially in attribute and element values; each becomes %XX.
@@ -22,6 +24,35 @@ _SPECIAL = "%$@;'()*?"
 def escape(literal: str) -> str:
     """*literal* as MSBuild text that evaluates back to exactly *literal*."""
     return "".join(f"%{ord(ch):02X}" if ch in _SPECIAL else ch for ch in literal)
+
+
+_REFUSED = {
+    ";": "xbuild splits lists at ';' even when it is escaped",
+    "%": "MSBuild unescapes %XX sequences (xbuild twice)",
+    "\\": "xbuild turns it into '/'",
+    "*": "xbuild expands it in item lists even when it is escaped",
+    "?": "xbuild expands it in item lists even when it is escaped",
+}
+_EVALUATED = ("$(", "@(")
+
+
+def check_path(text: str) -> None:
+    """Raise :class:`Unwritable` for a path MSBuild (or Mono's xbuild) cannot carry.
+
+    Escaping makes every other character literal in real MSBuild; these are the
+    ones MSBuild or xbuild still act on (xbuild also evaluates ``$(...)`` in the
+    folder that holds a project, before any file frore writes is read).
+    """
+    for ch in text:
+        if ch in _REFUSED:
+            raise Unwritable("MSBuild", text, ch, _REFUSED[ch])
+        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+            raise Unwritable("MSBuild", text, ch, "control characters do not survive "
+                                                  "MSBuild's item lists")
+    for seq in _EVALUATED:
+        if seq in text:
+            raise Unwritable("MSBuild", text, seq, "xbuild evaluates it even in the folder "
+                                                   "that holds a project")
 
 
 def path(prefix: str, relative: str) -> str:
