@@ -41,7 +41,7 @@ class Stat:
     n: int
 
     @classmethod
-    def of(cls, values: list[float]) -> "Stat":
+    def of(cls, values: list[float]) -> Stat:
         return cls(statistics.median(values), min(values), max(values), len(values))
 
 

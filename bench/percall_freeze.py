@@ -15,10 +15,10 @@ import sys
 def main(argv):
     name, source, output = argv[1:4]
     with open(source, "rb") as f:
-        code = compile(f.read(), "<frozen %s>" % name, "exec", dont_inherit=True, optimize=0)
+        code = compile(f.read(), f"<frozen {name}>", "exec", dont_inherit=True, optimize=0)
     data = marshal.dumps(code)
-    dec = ["%d," % b for b in range(256)].__getitem__   # as cheap as frore's writer
-    lines = ["static const unsigned char _Py_M__%s[] = {" % name.replace(".", "_")]
+    dec = [f"{b}," for b in range(256)].__getitem__   # as cheap as frore's writer
+    lines = ["static const unsigned char _Py_M__{}[] = {{".format(name.replace(".", "_"))]
     for i in range(0, len(data), 16):
         lines.append("    " + "".join(map(dec, data[i:i + 16])))
     lines.append("};\n")

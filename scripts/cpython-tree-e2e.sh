@@ -11,14 +11,15 @@
 # Takes several minutes (the CPython build).  Not for CI.
 #
 # Environment: FRORE (how to run frore; default "python3 -m frore"),
-# FRORE_CPYTHON_TARBALL (default /work/cache/python3.11_3.11.2.orig.tar.gz;
-# `apt-get source --download-only python3.11` on Debian bookworm fetches it).
+# FRORE_CPYTHON_TARBALL (default: the one .ci/run fetches into
+# ${XDG_CACHE_HOME:-~/.cache}/frore; `apt-get source --download-only python3.11`
+# on Debian bookworm fetches it too).  WORKDIR defaults to a new temporary folder.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 FRORE=${FRORE:-python3 -m frore}
-TARBALL=${FRORE_CPYTHON_TARBALL:-/work/cache/python3.11_3.11.2.orig.tar.gz}
-WORK=${1:-/work/cache/e2e}
+TARBALL=${FRORE_CPYTHON_TARBALL:-${XDG_CACHE_HOME:-$HOME/.cache}/frore/python3.11_3.11.2.orig.tar.gz}
+WORK=${1:-$(mktemp -d)}
 TREE=$WORK/Python-3.11.2
 MANIFEST=$REPO/examples/cpython-3.11/frozen.toml
 

@@ -12,7 +12,6 @@ backend gets them all by writing one driver.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -160,6 +159,9 @@ class Driver:
     name = ""
     links = True                      # builds and links the embedding program
     setup_freezes = False             # setup() already froze every module (frore regen)
+    # After a manifest change every module's freeze step runs again (each finds its
+    # header current and leaves it): MSBuild's items file is an input of every batch.
+    rechecks_all = False
     freeze_line = re.compile(r"^\s*FREEZE\s+(\S+)\s*$", re.M)
 
     def available(self) -> str | None:
@@ -224,6 +226,7 @@ class MakeDriver(Driver):
 
 MESON_BUILD = '''project('matrix', 'c')
 py = import('python').find_installation({frore_python})
+target = import('python').find_installation({target_python})
 gen = run_command(py, '-m', 'frore', '-q', 'gen', 'meson', '-m', files('frozen.toml'),
                   '-o', {snippet}, check: false)
 if gen.returncode() != 0
@@ -231,7 +234,7 @@ if gen.returncode() != 0
 endif
 subdir({headers})
 executable('embed', 'main.c', frore_sources, include_directories: frore_include,
-           dependencies: py.dependency(embed: true))
+           dependencies: target.dependency(embed: true))
 '''
 
 
@@ -254,7 +257,8 @@ class MesonDriver(Driver):
     def setup(self, p):
         snippet = f"{p.headers_name}/meson.build"
         (p.root / "meson.build").write_text(MESON_BUILD.format(
-            frore_python=meson_string(PYTHON), snippet=meson_string(snippet),
+            frore_python=meson_string(PYTHON), target_python=meson_string(p.python),
+            snippet=meson_string(snippet),
             headers=meson_string(p.headers_name)), encoding="utf-8")
         run([venv_tool("meson"), "setup", p.build, p.root], cwd=p.top, env=self.env)
 
@@ -271,7 +275,7 @@ class MesonDriver(Driver):
 
 CMAKELISTS = '''cmake_minimum_required(VERSION 3.20)
 project(matrix C)
-find_package(Python3 REQUIRED COMPONENTS Development.Embed)
+find_package(Python3 REQUIRED COMPONENTS Interpreter Development.Embed)
 find_package(frore CONFIG REQUIRED)
 add_executable(embed main.c)
 frore_add_frozen_modules(embed MANIFEST frozen.toml)
@@ -364,6 +368,7 @@ class MSBuildDriver(Driver):
 
     name = "msbuild"
     links = False
+    rechecks_all = True
     freeze_line = re.compile(r"frore: freezing (\S+)")
 
     def available(self):
@@ -391,8 +396,7 @@ DRIVERS = [MakeDriver(), MesonDriver(), CMakeDriver("debian", "Ninja"),
 def reference_headers(top: Path, p: Project) -> dict[str, bytes]:
     """What `frore regen` writes for the same sources, in a plain path."""
     ref = Project(top / "reference", python=p.python)
-    for rel in ("app/greet.py", "app/sub/__init__.py", "app/sub/deep.py", "mod.py"):
-        shutil.copy(p.src / rel, ref.src / rel)
+    shutil.copytree(p.src, ref.src, dirs_exist_ok=True)
     ref.manifest.write_text(p.manifest.read_text(encoding="utf-8").replace(
         toml_string(p.src_name), toml_string(ref.src_name)).replace(
         toml_string(p.headers_name), toml_string(ref.headers_name)), encoding="utf-8")

@@ -30,6 +30,8 @@ MAKE_REFUSES = "*?[\n\t"
 MESON_REFUSES = "|\\\n\t"
 CMAKE_REFUSES = ';#|<>[]:"\\$\n\t'
 SCONS_REFUSES = "$`;&|<>()\"'\\*?[\n\t"
+MSBUILD_REFUSES = ";%\\*?\n\t"
+MSBUILD_SEQUENCES = ("$(", "@(")
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,18 @@ class Hostile:
 
 
 def _refusals(text: str) -> dict[str, str]:
-    """Every language whose writer refuses a character of *text*, with those characters."""
-    found = {}
+    """Every language whose writer refuses a character of *text*, with those characters
+    (a refusal names one of them; several characters stand for a sequence, e.g. '$(')."""
+    found: dict[str, str] = {}
     for prefix, refused in (("make", MAKE_REFUSES), ("meson", MESON_REFUSES),
-                            ("cmake", CMAKE_REFUSES), ("scons", SCONS_REFUSES)):
+                            ("cmake", CMAKE_REFUSES), ("scons", SCONS_REFUSES),
+                            ("msbuild", MSBUILD_REFUSES)):
         chars = "".join(sorted({c for c in text if c in refused}))
         if chars:
             found[prefix] = chars
+    sequences = [s for s in MSBUILD_SEQUENCES if s in text]
+    if sequences:
+        found["msbuild"] = found.get("msbuild", "") + " " + " ".join(sequences)
     return found
 
 
@@ -64,7 +71,7 @@ def hostile(id: str, text: str, outer: dict[str, str] | None = None) -> Hostile:
     # Outside frore's paths: CMake writes every path literal and absolute, so it
     # refuses there too (or CMake fails first); Meson, Make and SCons write
     # paths relative to folders the tool knows, and do not see these names.
-    out = {"cmake": FAILS} if "cmake" in refusals else {}
+    out = {tool: FAILS for tool in ("cmake", "msbuild") if tool in refusals}
     out.update(outer or {})
     return Hostile(id, text, inner=refusals, outer=out)
 

@@ -93,7 +93,8 @@ int main(void) {
     frore_install_frozen_modules();
     PyConfig_InitIsolatedConfig(&c);
     Py_InitializeFromConfig(&c);
-    PyRun_SimpleString("import a.b_c, a_b.c; print(a.b_c.VALUE, '|', a_b.c.VALUE, '|', a.b_c.__spec__.origin)");
+    PyRun_SimpleString("import a.b_c, a_b.c; "
+                       "print(a.b_c.VALUE, '|', a_b.c.VALUE, '|', a.b_c.__spec__.origin)");
     return Py_FinalizeEx();
 }
 ''')

@@ -1,9 +1,9 @@
 """The cpython flavor on a real CPython 3.11.2 tree.
 
 The tree comes from the upstream tarball (Debian: `apt-get source
---download-only python3.11` leaves python3.11_3.11.2.orig.tar.gz) found in
-/work/cache or $FRORE_CPYTHON_TARBALL, or from an extracted pristine tree named
-by $FRORE_CPYTHON_TREE.  Each test works on a copy holding the files the
+--download-only python3.11` leaves python3.11_3.11.2.orig.tar.gz) in the cache
+.ci/run fills (~/.cache/frore) or the folder $FRORE_CPYTHON_TARBALLS, or from an
+extracted pristine tree named by $FRORE_CPYTHON_TREE.  Each test works on a copy holding the files the
 flavor rewrites (Lib is a symlink to the pristine one: only read).
 The full build of the tree is scripts/cpython-tree-e2e.sh (minutes, not CI).
 """
@@ -19,10 +19,23 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, frore, python_for, run, snapshot, venv_tool
+from conftest import (
+    CPYTHON_311,
+    REPO,
+    cache_dir,
+    cpython_tarball,
+    frore,
+    missing,
+    python_for,
+    run,
+    snapshot,
+    venv_tool,
+)
+
+pytestmark = pytest.mark.needs_cpython_tree
 
 MANIFEST = REPO / "examples" / "cpython-3.11" / "frozen.toml"
-TARBALL_NAME = "python3.11_3.11.2.orig.tar.gz"
+TARBALL_NAME = CPYTHON_311
 TOP = "Python-3.11.2"
 # What the flavor reads or rewrites, plus what the differential and Meson tests run.
 COPIED = ["Makefile.pre.in", "PCbuild/_freeze_module.vcxproj",
@@ -36,26 +49,19 @@ REWRITTEN = COPIED[:5]
 TEXTWRAP_GROUP = '\n[[group]]\nname = "extra"\nmodules = ["textwrap"]\n'
 
 
-def _tarball() -> Path | None:
-    for candidate in (os.environ.get("FRORE_CPYTHON_TARBALL"), f"/work/cache/{TARBALL_NAME}"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
-
-
 @pytest.fixture(scope="session")
 def pristine(tmp_path_factory) -> Path:
-    """A pristine CPython 3.11.2 tree (extracted once per session), or a skip."""
+    """A pristine CPython 3.11.2 tree (extracted once per session)."""
     named = os.environ.get("FRORE_CPYTHON_TREE")
     if named:
         if not (Path(named) / "Include" / "patchlevel.h").is_file():
             pytest.fail(f"FRORE_CPYTHON_TREE={named} is not a CPython source tree")
         return Path(named)
-    tarball = _tarball()
+    tarball = cpython_tarball(TARBALL_NAME)
     if tarball is None:
-        pytest.skip(f"no CPython 3.11.2 tree: set FRORE_CPYTHON_TREE to an extracted tree, or put "
-                    f"{TARBALL_NAME} in /work/cache (apt-get source --download-only python3.11) "
-                    f"or name it with FRORE_CPYTHON_TARBALL")
+        missing(f"no CPython 3.11.2 tree: set FRORE_CPYTHON_TREE to an extracted tree, or put "
+                f"{TARBALL_NAME} in {cache_dir()} (apt-get source --download-only python3.11; "
+                f".ci/run does) or in the folder $FRORE_CPYTHON_TARBALLS")
     dest = tmp_path_factory.mktemp("cpython")
     run(["tar", "-xzf", tarball, "--no-same-owner", "-C", dest,
          *(f"{TOP}/{p}" for p in COPIED), f"{TOP}/Lib"])
@@ -207,8 +213,9 @@ def test_only_text_between_markers_changes(pristine, tree):
 def test_missing_marker_names_file_and_line_and_writes_nothing(tree):
     frozen_c = tree / "Python/frozen.c"
     lines = frozen_c.read_text().splitlines(keepends=True)
-    begin = next(i for i, l in enumerate(lines) if "static const struct _frozen test_modules" in l)
-    frozen_c.write_text("".join(l for l in lines if "/* test sentinel */" not in l))
+    begin = next(i for i, line in enumerate(lines)
+                 if "static const struct _frozen test_modules" in line)
+    frozen_c.write_text("".join(line for line in lines if "/* test sentinel */" not in line))
     manifest = manifest_in(tree, TEXTWRAP_GROUP)
     before = snapshot(tree)
     proc = frore("regen", "-m", manifest, check=False)
@@ -273,10 +280,10 @@ alias_target('frozen', deepfreeze_c)
 """
 
 
+@pytest.mark.needs_meson
+@pytest.mark.needs_ninja
 def test_meson_fragment_builds_headers_and_deepfreeze(pristine, tmp_path):
     meson, ninja = venv_tool("meson"), venv_tool("ninja")
-    if not meson or not ninja:
-        pytest.skip("meson and ninja are needed (pip install meson ninja)")
     python = python_for((3, 11))       # the tree's freezer and deepfreeze.py need 3.11
     tree = make_tree(pristine, tmp_path / "odd dir #1" / "tree", real_lib=("textwrap.py",))
     (tree / "meson.build").write_text(MESON_PROJECT.format(python=str(python)))

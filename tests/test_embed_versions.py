@@ -71,6 +71,9 @@ def test_embed_imports_frozen(tmp_path, minor):
     assert report["solo"]["path"] is None
 
 
+INCLUDE = "import sysconfig; print(sysconfig.get_path('include'))"
+
+
 def test_guard_stops_headers_frozen_by_312_compiled_against_311(tmp_path):
     py312 = python_for((3, 12))
     py311 = python_for((3, 11))
@@ -78,7 +81,7 @@ def test_guard_stops_headers_frozen_by_312_compiled_against_311(tmp_path):
     (tmp_path / "frozen.toml").write_text(
         f'python = "{py312}"\n\n[[group]]\nname = "g"\nmodules = ["solo"]\n')
     frore("regen", cwd=tmp_path)
-    include = run([py311, "-I", "-c", "import sysconfig; print(sysconfig.get_path('include'))"]).stdout.strip()
+    include = run([py311, "-I", "-c", INCLUDE]).stdout.strip()
     for source in ("frozen/frozen_modules.c",):
         proc = run(["gcc", "-c", "-o", "/dev/null", f"-I{include}", source], cwd=tmp_path, check=False)
         assert proc.returncode != 0
@@ -90,7 +93,7 @@ def test_guard_stops_headers_frozen_by_312_compiled_against_311(tmp_path):
     assert proc.returncode != 0
     assert "solo.frozen.h was frozen by Python 3.12 but is being compiled against Python 3.11" in proc.stderr
     # ...and the same files compile against 3.12's headers.
-    include12 = run([py312, "-I", "-c", "import sysconfig; print(sysconfig.get_path('include'))"]).stdout.strip()
+    include12 = run([py312, "-I", "-c", INCLUDE]).stdout.strip()
     run(["gcc", "-c", "-o", "/dev/null", f"-I{include12}", "frozen/frozen_modules.c"], cwd=tmp_path)
 
 

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 from conftest import copy_example, frore, python_for, run
-from frore.model import HEADER_SUFFIX
 
 
 def freezes(make_output: str) -> list[str]:
@@ -103,3 +102,30 @@ def test_build_switch_embeds_nothing_and_imports_from_source(example):
     assert "frozen table disabled" in proc.stderr
     assert "app.greet: source " + str(example / "app" / "greet.py") in proc.stdout
     assert (example / "embed").stat().st_size < frozen_size - 50_000
+
+
+def test_fragment_outside_a_root_whose_name_has_a_space(tmp_path):
+    """Rule-line and shell escaping are separate layers: a fragment in another folder
+    names '../proj dir/...' correctly in both (it used to reuse '\\ ' in shell words)."""
+    root = copy_example(tmp_path / "proj dir")
+    manifest = root / "frozen.toml"
+    manifest.write_text(manifest.read_text().replace(
+        '[output]\nheaders = "frozen"', '[output]\nheaders = "frozen"\nmake = "../mk/frozen.mk"'))
+    frore("regen", cwd=root)
+    (tmp_path / "mk" / "Makefile").write_text("all: frozen-headers\ninclude frozen.mk\n")
+    os.utime(root / "app" / "greet.py")
+    out = run(["make"], cwd=tmp_path / "mk").stdout
+    assert freezes(out) == ["app.greet"]
+    assert run(["make", "-q"], cwd=tmp_path / "mk", check=False).returncode == 0
+
+
+def test_including_the_fragment_through_a_path_with_a_blank_stops_make(tmp_path):
+    root = copy_example(tmp_path / "proj")
+    manifest = root / "frozen.toml"
+    manifest.write_text(manifest.read_text().replace(
+        '[output]\nheaders = "frozen"', '[output]\nheaders = "frozen"\nmake = "my dir/frozen.mk"'))
+    frore("regen", cwd=root)
+    (root / "Makefile").write_text("all: frozen-headers\ninclude my\\ dir/frozen.mk\n")
+    proc = run(["make"], cwd=root, check=False)
+    assert proc.returncode != 0
+    assert "cannot locate this fragment" in proc.stderr, proc.stderr

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from conftest import PYTHON, REPO, copy_example, frore, run, venv_tool
-
 from frore.writers import meson as mw
 
 MESON = venv_tool("meson")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import stat
 import subprocess
 import sys
 import time
@@ -296,7 +295,7 @@ def test_gen_with_an_unknown_backend_lists_the_known_ones(project):
 
 def test_interrupt_leaves_no_half_written_file(project):
     """SIGINT while freezing: a one-line message, status 130, nothing written."""
-    (project / "big.py").write_text("X = [%s]\n" % ",".join(["1"] * 300_000))
+    (project / "big.py").write_text("X = [{}]\n".format(",".join(["1"] * 300_000)))
     edit(project, '"mod",', '"mod", "big",')
     before = snapshot(project)
     proc = subprocess.Popen([PYTHON, "-m", "frore", "regen"], cwd=project, text=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PYTHON, copy_example, frore, run, venv_tool
+from conftest import PYTHON, frore, run, venv_tool
 
 
 def build(src: Path, check: bool = True):

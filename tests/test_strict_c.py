@@ -17,7 +17,7 @@ C_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 CXX_FLAGS = ["-x", "c++", "-Wall", "-Wextra", "-Werror"]
 COMPILERS = [("gcc", C_FLAGS), ("g++", CXX_FLAGS), ("clang", C_FLAGS), ("clang++", CXX_FLAGS)]
 
-BIG = "DATA = %r\nTEXT = %r\n" % (bytes(range(256)) * 400, "é✓" * 3000)
+BIG = "DATA = {!r}\nTEXT = {!r}\n".format(bytes(range(256)) * 400, "é✓" * 3000)
 
 
 @pytest.fixture(scope="module", params=MINORS, ids=lambda m: f"py{m[0]}{m[1]}")

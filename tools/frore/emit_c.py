@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from . import FORMAT_VERSION
 from .errors import FroreError
+from .naming import header_name
 from .writers import Unwritable
 from .writers import c as cwriter
-from .naming import header_name
 
 if TYPE_CHECKING:
     from .model import FrozenModule, Resolved

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import EXIT_STALE, FroreError
 from .interpreter import WorkerCrashed, call_worker, timeout_for
@@ -97,7 +97,7 @@ def _batches(jobs: list[Job]) -> list[list[Job]]:
     return batches
 
 
-def _run_worker(interp: Interpreter, batch: list[Job]) -> list[dict]:
+def _run_worker(interp: Interpreter, batch: list[Job]) -> list[dict[str, Any]]:
     request = {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch]}
     try:
         reply = call_worker(interp.executable, request,
@@ -115,14 +115,15 @@ def _run_worker(interp: Interpreter, batch: list[Job]) -> list[dict]:
     return reply
 
 
-def _unwrap(item: dict) -> bytes:
+def _unwrap(item: dict[str, Any]) -> bytes:
     if "error" in item:
         err = item["error"]
         raise FroreError(err["message"], err["path"], err["line"] or None, exit_code=EXIT_STALE)
-    return item["data"]
+    data: bytes = item["data"]
+    return data
 
 
-def progress_printer(stream=sys.stderr) -> Callable[[int, int], None]:
+def progress_printer(stream: TextIO = sys.stderr) -> Callable[[int, int], None]:
     """One updating line on a terminal, a few lines in a log: long runs show progress."""
     tty = stream.isatty()
     last = [0]

@@ -12,6 +12,7 @@ then name the real path and skip the shim's start-up cost.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import shutil
@@ -67,7 +68,7 @@ class WorkerCrashed(FroreError):
     """The worker died (a signal, or an exit status frore does not expect)."""
 
 
-def call_worker(executable: Path | str, request: dict, *, timeout: float,
+def call_worker(executable: Path | str, request: dict[str, Any], *, timeout: float,
                 where: Path | None = None, line: int = 0) -> Any:
     """Send *request* to a fresh worker under *executable*; return its decoded reply."""
     shown = str(executable)
@@ -101,7 +102,8 @@ def call_worker(executable: Path | str, request: dict, *, timeout: float,
                          f"(it exited 0 and {what})", where, line) from None
 
 
-def _failure(shown: str, status: int, message: str, request: dict, where, line) -> FroreError:
+def _failure(shown: str, status: int, message: str, request: dict[str, Any],
+             where: Path | None, line: int) -> FroreError:
     if status < 0:
         try:
             name = signal.Signals(-status).name
@@ -132,12 +134,10 @@ def _preview(data: bytes) -> str:
     return repr(text) + ("..." if len(data) > 60 else "")
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Stop the worker and anything it started (it leads its own session)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.kill()
     proc.communicate()
 
@@ -195,7 +195,7 @@ def locate(python: str | None, base: Path, where: Path | None = None, line: int 
     return interp
 
 
-def _from_identity(info: dict, candidate: str, named: str | None) -> Interpreter:
+def _from_identity(info: dict[str, Any], candidate: str, named: str | None) -> Interpreter:
     from .model import Interpreter
 
     real = info["executable"] or candidate
@@ -203,7 +203,7 @@ def _from_identity(info: dict, candidate: str, named: str | None) -> Interpreter
         named=Path(named or real),
         watch=watch_paths(named or real),
         executable=Path(real),
-        version=tuple(info["version"]),  # type: ignore[arg-type]
+        version=(info["version"][0], info["version"][1], info["version"][2]),
         magic=info["magic"],
         stdlib=Path(info["stdlib"]),
         include=Path(info["include"]),

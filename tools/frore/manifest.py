@@ -10,14 +10,14 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import FroreError
 from .model import Entry, Group, Manifest, Outputs
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:  # pragma: no cover - exercised on 3.8-3.10 hosts
+else:  # pragma: no cover - Python 3.9 and 3.10 hosts
     import tomli as tomllib
 
 TOP_KEYS = {"python", "search-path", "output", "group"}
@@ -159,7 +159,10 @@ def parse(text: str, path: Path) -> Manifest:
     )
 
 
-def _flavor(data: dict[str, Any], path: Path, fail):
+Fail = Callable[..., FroreError]
+
+
+def _flavor(data: dict[str, Any], path: Path, fail: Fail) -> tuple[str, Path | None, dict[str, Any]]:
     """(flavor, tree, options): which kind of output, and the flavor's own table."""
     flavor = data.get("flavor", "embed")
     if flavor not in FLAVORS:
@@ -175,7 +178,7 @@ def _flavor(data: dict[str, Any], path: Path, fail):
     return flavor, (path.parent / tree).absolute() if tree else None, options
 
 
-def _outputs(output: dict[str, Any], root: Path, pos: _Positions, fail) -> Outputs:
+def _outputs(output: dict[str, Any], root: Path, pos: _Positions, fail: Fail) -> Outputs:
     after = pos.key("output")
     lines = {key: (pos.key(key, after) if after and key in output else 0) or after
              for key in OUTPUT_KEYS}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import FORMAT_VERSION
 from .naming import HEADER_SUFFIX, header_name  # noqa: F401  (re-exported)
@@ -66,7 +67,7 @@ class Manifest:
     flavor: str = "embed"
     flavor_line: int = 0
     # The flavor's own settings table (e.g. ``[cpython]``), validated by the flavor.
-    flavor_options: dict = field(default_factory=dict, compare=False, hash=False)
+    flavor_options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     # cpython flavor: the source tree; search-path and '= path' entries resolve against it.
     tree: Path | None = None
 

@@ -158,7 +158,7 @@ def render_record(path: Path, manifest: Path, files: dict[Path, str]) -> str:
 
 def records_beside(folder: Path, but: Path) -> list[Record]:
     """Other manifests' records in *folder*: their files are not ours to remove."""
-    found = []
+    found: list[Record] = []
     try:
         names = [e.name for e in os.scandir(folder) if e.name.endswith(RECORD_SUFFIX)]
     except OSError:

@@ -13,15 +13,25 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from types import ModuleType
+from typing import Callable, Optional
 
 from . import backends, emit_c
 from . import manifest as manifest_mod
 from .errors import FroreError, display_path
 from .freeze import Job, freeze_all
 from .model import Resolved
-from .outputs import (RECORD_SUFFIX, Plan, digest, file_digest, read_record, records_beside, record_path,
-                      render_record)
+from .outputs import (
+    RECORD_SUFFIX,
+    Plan,
+    Record,
+    digest,
+    file_digest,
+    read_record,
+    record_path,
+    records_beside,
+    render_record,
+)
 from .resolve import resolve
 from .write import existing, read_bytes, remove_stale_temporaries, write_all
 
@@ -41,7 +51,7 @@ def load(manifest_path: str | Path, python: str | None = None,
     return replace(resolved, frore=(sys.executable, "-m", "frore"))
 
 
-def _flavor(name: str):
+def _flavor(name: str) -> ModuleType:
     import importlib
     return importlib.import_module(f"frore.{name}")
 
@@ -114,7 +124,8 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
         result.outputs[path].data = text
     result.outputs[outputs.stamp].data = interp.stamp_text()
     if outputs.make is not None:
-        result.outputs[outputs.make].data = backends.get("make")(resolved, outputs.make).render()
+        fragment = backends.get("make")(resolved, outputs.make).files()
+        result.outputs[outputs.make].data = fragment[outputs.make]
     for out in result.outputs.values():
         if out.data is not None:
             digests[out.path] = digest(out.data)
@@ -134,7 +145,7 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
     return RegenPlan(result, strays)
 
 
-def _claim_table(old, resolved: Resolved, line: int) -> None:
+def _claim_table(old: Record | None, resolved: Resolved, line: int) -> None:
     """Refuse to take over a table that another, still existing manifest writes."""
     if old is None or old.manifest is None or old.manifest == resolved.manifest.path:
         return
@@ -155,8 +166,12 @@ def _flavor_plan(resolved: Resolved) -> RegenPlan:
     return RegenPlan(result)
 
 
+Progress = Optional[Callable[[int, int], None]]
+
+
 def regen(resolved: Resolved, jobs: int | None = None, force: bool = False, touch: bool = False,
-          progress=None, report: Callable[[str, Path], None] | None = None) -> list[Path]:
+          progress: Progress = None,
+          report: Callable[[str, Path], None] | None = None) -> list[Path]:
     """Write every output whose content changed; remove this manifest's strays.
     Returns the changed paths."""
     result = plan(resolved, jobs, force, progress)
@@ -193,7 +208,7 @@ def regen(resolved: Resolved, jobs: int | None = None, force: bool = False, touc
 
 
 def check(resolved: Resolved, jobs: int | None = None, force: bool = False,
-          progress=None) -> list[tuple[str, Path]]:
+          progress: Progress = None) -> list[tuple[str, Path]]:
     """(reason, path) for every output that regen would change; empty when current."""
     result = plan(resolved, jobs, force, progress)
     problems = []

@@ -8,11 +8,13 @@ is the same on every machine and file system.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import FroreError
 from .interpreter import locate
-from .model import Entry, FrozenModule, Interpreter, Manifest, Resolved, header_name
+from .model import Entry, FrozenModule, Interpreter, Manifest, Resolved
+from .naming import header_name
 from .spec import SpecError, parse_spec
 
 STDLIB_TOKEN = "{stdlib}"
@@ -96,7 +98,7 @@ class _Finder:
         shown = ", ".join(str(r) for r in self.roots)
         raise self.fail(entry, f"module {name!r} not found in the search path ({shown})")
 
-    def expand(self, entry: Entry):
+    def expand(self, entry: Entry) -> Iterator[tuple[str, str, Path, bool]]:
         """Yield (frozen name, source id, source path, is_package) for one entry."""
         try:
             spec = parse_spec(entry.spec)
@@ -124,7 +126,7 @@ class _Finder:
                 yield sub_name, sub_id, sub_path, sub_is_pkg
 
     def _submodules(self, package: str, directory: Path, recursive: bool, entry: Entry,
-                    seen: frozenset[str] = frozenset()):
+                    seen: frozenset[str] = frozenset()) -> Iterator[tuple[str, Path, bool]]:
         """Direct (or all) submodules of a package directory, sorted by name.
 
         A symbolic link that leads back into a package being walked would make
@@ -153,7 +155,7 @@ class _Finder:
                     yield from self._submodules(sub, Path(item.path), True, entry, seen)
 
 
-def _kind(item: os.DirEntry) -> str | None:
+def _kind(item: os.DirEntry[str]) -> str | None:
     """'file', 'dir' (following links) or None: a dangling link, a link loop, a FIFO
     or a socket is neither, and is skipped like any other non-module entry."""
     try:

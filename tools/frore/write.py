@@ -16,6 +16,7 @@ its mode, so a tree built by another user stays buildable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -79,10 +80,8 @@ class Staged:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 if owner is not None:
-                    try:
+                    with contextlib.suppress(OSError):      # only root may give files away
                         os.fchown(f.fileno(), *owner)
-                    except OSError:             # only root may give files away
-                        pass
                 if mode is not None:            # rewriting: keep the old file's mode
                     os.fchmod(f.fileno(), mode)
         except OSError as exc:
@@ -118,10 +117,8 @@ class Staged:
             raise FroreError(f"cannot write this output: {exc.strerror}", self.path) from None
 
     def discard(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self.temporary)
-        except OSError:
-            pass
 
 
 def stage(path: Path, data: bytes | str, made: list[Path] | None = None) -> Staged | None:
@@ -161,20 +158,19 @@ def write_all(files: dict[Path, bytes | str], touch: bool = False,
         for item in staged:
             item.discard()
         for folder in reversed(made):           # nothing half-made stays behind
-            try:
+            with contextlib.suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
         raise
-    i = 0
+    pending = list(staged)
     try:
         if before_commit is not None:
             before_commit()
-        for i, item in enumerate(staged):
-            item.commit()
+        while pending:
+            pending[0].commit()
+            pending.pop(0)
     except BaseException:
-        for later in staged[i:]:
-            later.discard()
+        for item in pending:
+            item.discard()
         raise
     if touch:
         for path in unchanged:
@@ -189,7 +185,7 @@ def write_if_changed(path: Path, data: bytes | str, touch: bool = False) -> bool
 
 def remove_stale_temporaries(folder: Path, names: set[str]) -> list[Path]:
     """Delete temporary files that a killed frore run left for one of *names*."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

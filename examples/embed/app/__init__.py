@@ -1,7 +1,6 @@
 """A tiny application frozen into the example program."""
 
 import importlib
-import sys
 
 from . import greet
 

@@ -34,4 +34,5 @@ def get(name: str) -> type[Backend]:
     if target is None:
         raise FroreError(f"unknown backend {name!r} (choose one of: {', '.join(sorted(BACKENDS))})")
     module, _, cls = target.partition(":")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+    backend: type[Backend] = getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+    return backend

@@ -44,7 +44,7 @@ class Backend:
     name: ClassVar[str] = ""
     options: ClassVar[dict[str, Option]] = {}
     # Build-language variable holding each anchor folder (ROOT, STDLIB).
-    anchors: ClassVar[dict[str, str]] = {}
+    anchors: dict[str, str] = {}
 
     def __init__(self, resolved: Resolved, output: Path | None = None,
                  options: dict[str, str] | None = None) -> None:

@@ -19,7 +19,6 @@ unchanged with DIR on the include path.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from .. import emit_c
@@ -44,7 +43,8 @@ class CMakeBackend(Backend):
     options = {"build_dir": Option("the build folder that receives the headers, table and "
                                    "stamp", _absolute)}
 
-    def __init__(self, resolved: Resolved, output: Path | None = None, options=None) -> None:
+    def __init__(self, resolved: Resolved, output: Path | None = None,
+                 options: dict[str, str] | None = None) -> None:
         build_dir = self.parse_options(options or {}).get("build_dir")
         if isinstance(build_dir, Path):
             resolved, self.include_dirs = _mirror(resolved, build_dir)

@@ -24,7 +24,7 @@ from pathlib import Path
 from .. import FORMAT_VERSION
 from ..errors import FroreError
 from ..interpreter import WORKER
-from ..model import STAMP_NAME, FrozenModule
+from ..model import STAMP_NAME, FrozenModule, Resolved
 from ..writers import Unwritable
 from ..writers import meson as mw
 from .base import ROOT, STDLIB, Backend, Option, posix_relpath
@@ -42,7 +42,8 @@ class MesonBackend(Backend):
     name = "meson"
     options = {"prefix": Option("first part of the variable names, default frore", _prefix)}
 
-    def __init__(self, resolved, output: Path | None = None, options=None) -> None:
+    def __init__(self, resolved: Resolved, output: Path | None = None,
+                 options: dict[str, str] | None = None) -> None:
         if output is not None and Path(output).is_dir():
             output = Path(output) / SNIPPET_NAME
         super().__init__(resolved, output, options)
@@ -166,7 +167,7 @@ class MesonBackend(Backend):
         w.assign(f"{p}_sources", mw.plus([self.var("table")], self.var("headers")))
         w.assign(f"{p}_include", mw.call("include_directories", "."))
 
-    def _header_target(self, unit: FrozenModule) -> mw.Code:
+    def _header_target(self, unit: FrozenModule) -> mw.Call:
         return mw.call(
             "custom_target", unit.header.name,
             input=self.source_ref(unit.source),

@@ -27,10 +27,7 @@ def _row(fs: FrozenSet, m: CModule) -> str:
     src = fs.source(m)
     pkg = "true" if m.is_package else "false"
     name = cwriter.string(m.name)
-    if fs.options.frozen_modules:
-        data = f"{src.symbol}, (int)sizeof({src.symbol})"
-    else:
-        data = "NULL, 0"
+    data = f"{src.symbol}, (int)sizeof({src.symbol})" if fs.options.frozen_modules else "NULL, 0"
     return f"{{{name}, {data}, {pkg}, GET_CODE({src.code_name})}},"
 
 

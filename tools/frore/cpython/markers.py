@@ -63,7 +63,7 @@ def rewrite(text: str, path: Path, blocks: list[tuple[Block, list[str]]]) -> str
     """
     lines = split_lines(text)
     spans = sorted((find_block(lines, block, path), body) for block, body in blocks)
-    for (prev, _), ((start, end), _) in zip(spans, spans[1:]):
+    for (prev, _), ((start, _end), _) in zip(spans, spans[1:]):
         if start < prev[1]:
             raise FroreError("generated blocks overlap", path, start + 1)
     for (start, end), body in reversed(spans):

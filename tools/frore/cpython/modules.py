@@ -16,6 +16,7 @@ Nothing here touches the file system except reading the tree's version.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,7 +197,7 @@ def build(resolved: Resolved) -> FrozenSet:
                      sources=tuple(sources.values()), manifest=manifest.path)
 
 
-def _with_init_aliases(resolved: Resolved):
+def _with_init_aliases(resolved: Resolved) -> Iterator[CModule]:
     """Resolved modules in order, each glob-expanded package followed in place by its
     ``pkg.__init__`` alias, as CPython's generator lists them."""
     pending = list(resolved.modules)
@@ -220,7 +221,7 @@ def _with_init_aliases(resolved: Resolved):
         raise AssertionError("resolved modules do not line up with manifest entries")
 
 
-def _package_rows(members: list[FrozenModule], recursive: bool):
+def _package_rows(members: list[FrozenModule], recursive: bool) -> Iterator[CModule]:
     children: dict[str, list[FrozenModule]] = {}
     for m in members[1:]:
         children.setdefault(m.name.rpartition(".")[0], []).append(m)
@@ -229,18 +230,19 @@ def _package_rows(members: list[FrozenModule], recursive: bool):
         """The directory entry CPython sorted by: 'x.py' for a module, 'x' for a package."""
         return m.source.parent.name if m.source.name == "__init__.py" else m.source.name
 
-    def walk(package: FrozenModule, top: bool):
+    def walk(package: FrozenModule, top: bool) -> Iterator[CModule]:
         yield _row(package)
         if not (top or recursive) or package.source.name != "__init__.py":
             return
         init = CModule(name=package.name + ".__init__", source_id=package.source_id,
                        source=package.source, is_package=False, group=package.group,
                        line=package.line)
-        kids = [(entry_name(k), k) for k in children.get(package.name, [])]
+        kids: list[tuple[str, FrozenModule | CModule]] = [
+            (entry_name(k), k) for k in children.get(package.name, [])]
         kids.append(("__init__.py", init))
         for _, kid in sorted(kids, key=lambda pair: pair[0]):
-            if kid is init:
-                yield init
+            if isinstance(kid, CModule):
+                yield kid
             else:
                 yield from walk(kid, False)
 
@@ -260,6 +262,6 @@ def _key_line(path: Path, key: str) -> int:
     except OSError:
         return 0
     for number, line in enumerate(lines, 1):
-        if re.match(r"\s*\[\s*%s\s*\]" % re.escape(key), line):
+        if re.match(rf"\s*\[\s*{re.escape(key)}\s*\]", line):
             return number
     return 0

@@ -29,6 +29,7 @@ express.  The rules below were established by experiment with GNU Make 4.3:
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import Unwritable
@@ -230,7 +231,7 @@ class MakeWriter(LineWriter):
         return " ".join(arg_text(a) for a in args)
 
     def rule(self, targets: list[Ref | Raw], prerequisites: list[Ref | Raw],
-             recipe: list[str] = ()) -> None:
+             recipe: Sequence[str] = ()) -> None:
         """``targets: prerequisites`` and recipe lines (from :meth:`command`)."""
         head = " ".join(t.text if isinstance(t, Raw) else t.rule("t") for t in targets) + ":"
         prereqs = [p.text if isinstance(p, Raw) else p.rule("p") for p in prerequisites]

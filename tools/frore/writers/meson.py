@@ -33,8 +33,8 @@ class BinOp:
     """``left op right`` (``+`` to concatenate, ``/`` to join paths)."""
 
     op: str
-    left: "Value"
-    right: "Value"
+    left: Value
+    right: Value
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,12 @@ class Call:
     """``function(args, key: value)``; ``receiver.function(...)`` when a receiver is given."""
 
     function: str
-    args: tuple = ()
-    kwargs: tuple = ()          # (key, value) pairs, in order
-    receiver: "Value | None" = None
+    args: tuple[Value, ...] = ()
+    kwargs: tuple[tuple[str, Value], ...] = ()          # (key, value) pairs, in order
+    receiver: Value | None = None
 
 
-Value = Union[str, bool, int, "PathString", Code, BinOp, Call, list, tuple]
+Value = Union[str, bool, int, "PathString", Code, BinOp, Call, "list[Value]", "tuple[Value, ...]"]
 _WIDTH = 88
 
 
