@@ -8,13 +8,13 @@ overrides ``entry`` (the shape Meson uses for its Visual Studio backends).
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import FORMAT_VERSION
 from .errors import FroreError
 from .naming import header_name
+from .paths import posix_relpath
 from .writers import Unwritable
 from .writers import c as cwriter
 
@@ -159,7 +159,7 @@ def layout_for(minor: tuple[int, int]) -> TableLayout:
 
 
 def _include(header: Path, table_dir: Path) -> str:
-    return cwriter.include(os.path.relpath(header, table_dir).replace(os.sep, "/"))
+    return cwriter.include(posix_relpath(header, table_dir))
 
 
 def check_includes(resolved: Resolved) -> None:

@@ -19,15 +19,11 @@ from typing import Callable, ClassVar
 
 from ..errors import FroreError
 from ..model import Resolved
+from ..paths import posix_relpath
 from ..writers import Unwritable
 
 ROOT = "ROOT"
 STDLIB = "STDLIB"
-
-
-def posix_relpath(path: Path, start: Path) -> str:
-    """*path* relative to *start*, '/'-separated: how every build file spells it."""
-    return os.path.relpath(path, start).replace(os.sep, "/")
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import FrozenModule
+from ..paths import posix_relpath
 from ..writers import Unwritable
 from ..writers import make as mw
-from .base import ROOT, STDLIB, Backend, posix_relpath
+from .base import ROOT, STDLIB, Backend
 
 HERE = "frore_dir"          # the fragment's folder, as Make found it
 AT, FIRST = mw.Raw("$(call frore_arg,$@)"), mw.Raw("$(call frore_arg,$<)")

@@ -25,9 +25,10 @@ from .. import FORMAT_VERSION
 from ..errors import FroreError
 from ..interpreter import WORKER
 from ..model import STAMP_NAME, FrozenModule, Resolved
+from ..paths import posix_relpath
 from ..writers import Unwritable
 from ..writers import meson as mw
-from .base import ROOT, STDLIB, Backend, Option, posix_relpath
+from .base import ROOT, STDLIB, Backend, Option
 
 SNIPPET_NAME = "meson.build"
 

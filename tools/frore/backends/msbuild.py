@@ -25,10 +25,11 @@ from pathlib import Path
 from .. import FORMAT_VERSION, emit_c
 from ..interpreter import WORKER
 from ..model import FrozenModule, Resolved
+from ..paths import posix_relpath
 from ..shipped import shipped_dir
 from ..writers import Unwritable
 from ..writers import msbuild as mw
-from .base import ROOT, STDLIB, Backend, Option, posix_relpath
+from .base import ROOT, STDLIB, Backend, Option
 
 ITEMS_NAME = "frozen.props"
 

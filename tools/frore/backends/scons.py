@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..paths import posix_relpath
 from ..writers import Unwritable, scons
-from .base import ROOT, Backend, posix_relpath
+from .base import ROOT, Backend
 
 FORMAT = 1
 DEFAULT_NAME = ".frore-scons.json"

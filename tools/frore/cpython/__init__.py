@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import FroreError
 from ..model import Manifest, Resolved
 from ..write import read_bytes
+from ..writers import Unwritable
 from . import frozen_c, makefile, markers, meson, pcbuild
 from .modules import FrozenSet, build, tree_version
 
@@ -62,7 +63,11 @@ def files(resolved: Resolved) -> dict[Path, str]:
                              data[:exc.start].count(b"\n") + 1) from None
         out[path] = markers.rewrite(text, path, blocks_of(fs))
     if fs.options.meson is not None:
-        out[fs.options.meson] = meson.render(fs, fs.options.meson)
+        try:
+            out[fs.options.meson] = meson.render(fs, fs.options.meson)
+        except Unwritable as exc:
+            raise FroreError(f"[cpython] meson: {exc}", resolved.manifest.path,
+                             resolved.manifest.flavor_line) from None
     return out
 
 

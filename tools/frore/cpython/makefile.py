@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..writers import make as mw
 from .markers import Block
-from .modules import CSource, FrozenSet
+from .modules import FrozenSet
 
 FILES_IN = Block("FROZEN_FILES_IN =", "# End FROZEN_FILES_IN")
 FILES_OUT = Block("FROZEN_FILES_OUT =", "# End FROZEN_FILES_OUT")
@@ -23,37 +23,38 @@ DEEPFREEZE_C = "Python/deepfreeze/deepfreeze.c"
 
 def _list(paths: list[str]) -> list[str]:
     """A continued variable value: two tabs per item, backslash on all but the last."""
-    lines = [f"\t\t{mw.escape_path(p)} \\" for p in paths]
-    if lines:
-        lines[-1] = lines[-1][:-2]
-    return lines
+    return mw.continued([mw.value_word(p, "p") for p in paths], "\t\t")
 
 
-def _rule(src: CSource) -> list[str]:
-    if src.bootstrap:
-        command, deps = "$(FREEZE_MODULE_BOOTSTRAP)", "$(FREEZE_MODULE_BOOTSTRAP_DEPS)"
-    else:
-        command, deps = "$(FREEZE_MODULE)", "$(FREEZE_MODULE_DEPS)"
-    recipe = " ".join([command, mw.shell_word(src.id), "$(srcdir)/" + mw.shell_word(src.rel),
-                       mw.shell_word(src.header)])
-    return [f"{mw.escape_path(src.header)}: {mw.escape_path(src.rel)} {deps}", f"\t{recipe}", ""]
+def rules(fs: FrozenSet) -> list[str]:
+    """One rule per header, each followed by a blank line, after a blank line."""
+    w = mw.MakeWriter()
+    w.blank()
+    for src in fs.sources:
+        if src.bootstrap:
+            command, deps = "$(FREEZE_MODULE_BOOTSTRAP)", "$(FREEZE_MODULE_BOOTSTRAP_DEPS)"
+        else:
+            command, deps = "$(FREEZE_MODULE)", "$(FREEZE_MODULE_DEPS)"
+        w.rule([mw.Ref(None, src.header)], [mw.Ref(None, src.rel), mw.Raw(deps)],
+               [w.command([mw.Raw(command), src.id, mw.Raw("$(srcdir)/" + mw.shell_word(src.rel)),
+                           src.header])])
+        w.blank()
+    return w.lines
 
 
 def deepfreeze_rule(fs: FrozenSet) -> list[str]:
-    lines = [f"{DEEPFREEZE_C}: $(DEEPFREEZE_DEPS)",
-             "\t$(PYTHON_FOR_FREEZE) $(srcdir)/Tools/scripts/deepfreeze.py \\"]
-    lines += [f"\t{mw.shell_word(s.header + ':' + s.id)} \\" for s in fs.sources]
-    lines.append(f"\t-o {DEEPFREEZE_C}")
-    return lines
+    w = mw.MakeWriter()
+    words = ["$(PYTHON_FOR_FREEZE) $(srcdir)/Tools/scripts/deepfreeze.py"]
+    words += [mw.shell_word(f"{s.header}:{s.id}") for s in fs.sources]
+    words.append(f"-o {DEEPFREEZE_C}")
+    w.rule([mw.Raw(DEEPFREEZE_C)], [mw.Raw("$(DEEPFREEZE_DEPS)")], mw.continued(words, ""))
+    return w.lines
 
 
 def blocks(fs: FrozenSet) -> list[tuple[Block, list[str]]]:
-    rules = [""]
-    for src in fs.sources:
-        rules += _rule(src)
     return [
         (FILES_IN, _list([s.rel for s in fs.sources])),
         (FILES_OUT, _list([s.header for s in fs.sources])),
-        (RULES, rules),
+        (RULES, rules(fs)),
         (DEEPFREEZE, deepfreeze_rule(fs)),
     ]

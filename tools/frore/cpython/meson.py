@@ -3,15 +3,15 @@
 Used as a ``subdir()``: the including build defines how to freeze (the tree's
 ``_freeze_module`` executable, or ``Programs/_freeze_module.py`` under a build
 Python when cross-compiling) and gets back the headers and deepfreeze.c as
-custom targets.  All Meson string quoting is in :func:`string`.
+custom targets.  All Meson syntax comes from :mod:`frore.writers.meson`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..backends.base import posix_relpath
-from ..writers.meson import string
+from ..paths import posix_relpath
+from ..writers import meson as mw
 from .modules import CSource, FrozenSet
 
 USAGE = """\
@@ -30,43 +30,29 @@ It defines:
   deepfreeze_c     custom target writing deepfreeze.c from those headers"""
 
 
-def _array(items: list[str], indent: str = "  ") -> list[str]:
-    return [f"{indent}{item}," for item in items]
-
-
 def render(fs: FrozenSet, output: Path) -> str:
     here = output.parent
 
-    def rel(src: CSource | str) -> str:
+    def rel(src: CSource | str) -> mw.PathString:
         path = fs.tree / (src.rel if isinstance(src, CSource) else src)
-        return string(posix_relpath(path, here))
+        return mw.path(posix_relpath(path, here))
 
-    lines = ["# " + line if line else "#" for line in
-             USAGE.format(manifest=fs.manifest.name).splitlines()]
-    lines += ["", "frozen_sources = files("]
-    lines += _array([rel(s) for s in fs.sources])
-    lines += [")", "", "frozen_headers = []"]
+    w = mw.MesonWriter()
+    w.comment(USAGE.format(manifest=fs.manifest.name))
+    w.blank()
+    w.assign("frozen_sources", mw.call("files", *[rel(s) for s in fs.sources]))
+    w.blank()
+    w.assign("frozen_headers", [])
     for s in fs.sources:
         command = "freeze_module_bootstrap" if s.bootstrap else "freeze_module"
-        lines += [
-            "frozen_headers += custom_target(",
-            f"  {string('frozen_' + s.id)},",
-            f"  input: {rel(s)},",
-            f"  output: {string(s.id + '.h')},",
-            f"  command: [{command}, {string(s.id)}, '@INPUT@', '@OUTPUT@'],",
-            ")",
-        ]
-    lines += [
-        "",
-        "deepfreeze_c = custom_target(",
-        "  'deepfreeze.c',",
-        "  input: frozen_headers,",
-        "  output: 'deepfreeze.c',",
-        "  depend_files: files(" + rel("Tools/scripts/deepfreeze.py") + "),",
-        "  command: [",
-        "    python_for_freeze,",
-        "    files(" + rel("Tools/scripts/deepfreeze.py") + "),",
-    ]
-    lines += _array([string(f"@INPUT{i}@:{s.id}") for i, s in enumerate(fs.sources)], "    ")
-    lines += ["    '-o', '@OUTPUT@',", "  ],", ")", ""]
-    return "\n".join(lines)
+        w.assign("frozen_headers", mw.call(
+            "custom_target", "frozen_" + s.id, input=rel(s), output=s.id + ".h",
+            command=[mw.Code(command), s.id, "@INPUT@", "@OUTPUT@"]), op="+=")
+    w.blank()
+    deepfreeze = mw.call("files", rel("Tools/scripts/deepfreeze.py"))
+    w.assign("deepfreeze_c", mw.call(
+        "custom_target", "deepfreeze.c", input=mw.Code("frozen_headers"), output="deepfreeze.c",
+        depend_files=deepfreeze,
+        command=[mw.Code("python_for_freeze"), deepfreeze,
+                 *[f"@INPUT{i}@:{s.id}" for i, s in enumerate(fs.sources)], "-o", "@OUTPUT@"]))
+    return w.text()

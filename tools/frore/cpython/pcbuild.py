@@ -7,17 +7,18 @@
   "Python Files";
 * ``PCbuild/pythoncore.vcxproj``: the deepfreeze.c compile item.
 
-Items are built with ElementTree.  The ``<Exec>`` is the exception: the tree
-keeps its ``Command`` attribute on several physical lines (cmd's ``^``
-continuations), and ElementTree would write those line breaks as ``&#10;``;
-so that one attribute is assembled line by line here, with the same XML and
-MSBuild escaping applied to every value put into it.
+Items are built with ElementTree and laid out by the MSBuild writer the way the
+tree indents them.  The ``<Exec>`` is the exception: the tree keeps its
+``Command`` attribute on several physical lines (cmd's ``^`` continuations),
+and ElementTree would write those line breaks as ``&#10;``; so that one
+attribute is assembled line by line here, each piece escaped by the writer.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..writers import msbuild as mw
 from ..writers.msbuild import escape as msbuild_escape
 from .markers import Block
 from .modules import CSource, FrozenSet
@@ -27,29 +28,9 @@ DEEPFREEZE = Block("<!-- BEGIN deepfreeze rule -->", "<!-- END deepfreeze rule -
 CORE_DEEPFREEZE = Block("<!-- BEGIN deepfreeze -->", "<!-- END deepfreeze -->")
 
 ITEM_INDENT = "    "
-STEP = "  "
 def windows_path(rel: str) -> str:
     """A tree-relative '/' path as MSBuild writes it, escaped."""
     return msbuild_escape(rel.replace("/", "\\"))
-
-
-def _serialize(element: ET.Element, depth: int) -> list[str]:
-    """*element* as lines, children one level deeper, each line indented."""
-    indent = ITEM_INDENT + STEP * depth
-
-    def layout(el: ET.Element, level: int) -> None:
-        if len(el):
-            el.text = "\n" + indent + STEP * (level + 1)
-            for child in el:
-                layout(child, level + 1)
-                child.tail = "\n" + indent + STEP * (level + 1)
-            el[-1].tail = "\n" + indent + STEP * level
-
-    layout(element, 0)
-    element.tail = None
-    text = ET.tostring(element, encoding="unicode")
-    first, *rest = text.split("\n")
-    return [indent + first, *rest]
 
 
 def _item(tag: str, src: CSource, **metadata: str) -> ET.Element:
@@ -63,24 +44,18 @@ def project_items(fs: FrozenSet) -> list[str]:
     lines: list[str] = []
     for src in fs.sources:
         header = windows_path(src.header)
-        lines += _serialize(_item("None", src,
-                                  ModName=msbuild_escape(src.id),
-                                  IntFile=f"$(IntDir){msbuild_escape(src.id)}.g.h",
-                                  OutFile=f"$(PySourcePath){header}"), 0)
+        lines += mw.element_lines(ITEM_INDENT, _item(
+            "None", src, ModName=msbuild_escape(src.id),
+            IntFile=f"$(IntDir){msbuild_escape(src.id)}.g.h",
+            OutFile=f"$(PySourcePath){header}"))
     return lines
 
 
 def filter_items(fs: FrozenSet) -> list[str]:
     lines: list[str] = []
     for src in fs.sources:
-        lines += _serialize(_item("None", src, Filter="Python Files"), 0)
+        lines += mw.element_lines(ITEM_INDENT, _item("None", src, Filter="Python Files"))
     return lines
-
-
-def _attr_text(text: str) -> str:
-    """Text inside a single-quoted XML attribute."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("'", "&apos;"))
 
 
 def deepfreeze_exec(fs: FrozenSet) -> list[str]:
@@ -88,16 +63,16 @@ def deepfreeze_exec(fs: FrozenSet) -> list[str]:
     args = [f'"$(PySourcePath){windows_path(s.header)}:{msbuild_escape(s.id)}"'
             for s in fs.sources]
     args.append('"-o" "$(PySourcePath)Python\\deepfreeze\\deepfreeze.c"')
-    lines = ["\t<Exec Command='" + _attr_text(
+    lines = ["\t<Exec Command='" + mw.attribute_text(
         '$(PythonForBuild) "$(PySourcePath)Tools\\scripts\\deepfreeze.py" ^')]
-    lines += ["\t\t " + _attr_text(a) + " ^" for a in args[:-1]]
-    lines.append("\t\t " + _attr_text(args[-1]) + "'/>")
+    lines += ["\t\t " + mw.attribute_text(a) + " ^" for a in args[:-1]]
+    lines.append("\t\t " + mw.attribute_text(args[-1]) + "'/>")
     return lines
 
 
 def core_items(fs: FrozenSet) -> list[str]:
     el = ET.Element("ClCompile", {"Include": "..\\Python\\deepfreeze\\deepfreeze.c"})
-    return _serialize(el, 0)
+    return mw.element_lines(ITEM_INDENT, el)
 
 
 def project_blocks(fs: FrozenSet) -> list[tuple[Block, list[str]]]:

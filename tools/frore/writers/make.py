@@ -223,8 +223,7 @@ class MakeWriter(LineWriter):
             self.variable(name, "")
             return
         self.lines.append(f"{name} := \\")
-        for i, item in enumerate(items):
-            self.lines.append(f"\t{item}" + (" \\" if i < len(items) - 1 else ""))
+        self.lines.extend(continued(items, "\t"))
 
     def command(self, args: list[str | Ref | Raw]) -> str:
         """One recipe line from arguments: literals are quoted, refs and raw text kept."""
@@ -249,6 +248,7 @@ class MakeWriter(LineWriter):
         self.lines.append(line)
 
 
-def escape_path(path: str) -> str:
-    """A '/'-separated path written literally in a rule line (CPython's Makefile.pre.in)."""
-    return rule_word(path, "p")
+def continued(items: Sequence[str], indent: str) -> list[str]:
+    """One item per line, each but the last ending in a line continuation."""
+    return [f"{indent}{item}" + (" \\" if i < len(items) - 1 else "")
+            for i, item in enumerate(items)]

@@ -74,6 +74,31 @@ def _comment_text(text: str) -> str:
     return " " + text.replace("--", "- -") + " "
 
 
+def element_lines(indent: str, element: ET.Element, step: str = "  ") -> list[str]:
+    """*element* as lines for a block inside a hand-laid-out file (a CPython tree's
+    .vcxproj): the first at *indent*, each child one *step* deeper."""
+
+    def layout(el: ET.Element, level: int) -> None:
+        if len(el):
+            el.text = "\n" + indent + step * (level + 1)
+            for child in el:
+                layout(child, level + 1)
+                child.tail = "\n" + indent + step * (level + 1)
+            el[-1].tail = "\n" + indent + step * level
+
+    layout(element, 0)
+    element.tail = None
+    first, *rest = ET.tostring(element, encoding="unicode").split("\n")
+    return [indent + first, *rest]
+
+
+def attribute_text(text: str) -> str:
+    """*text* inside a single-quoted XML attribute that is assembled by hand (one
+    whose value spans lines, which ElementTree would write as ``&#10;``)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("'", "&apos;"))
+
+
 class Writer:
     """One MSBuild project file, built as an ElementTree."""
 
