@@ -11,6 +11,16 @@ a generated file never does something other than what it says.
 from __future__ import annotations
 
 
+def refuse(language: str, text: str, refused: dict[str, str], control: str) -> None:
+    """Raise :class:`Unwritable` for the first character of *text* that *refused*
+    lists (with the reason), or that is a control character (*control* says why)."""
+    for ch in text:
+        if ch in refused:
+            raise Unwritable(language, text, ch, refused[ch])
+        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+            raise Unwritable(language, text, ch, control)
+
+
 class Unwritable(ValueError):
     """*text* holds a character *language* cannot express where it is needed."""
 

@@ -19,7 +19,7 @@ Backends call these helpers and never build CMake text by hand.
 
 from __future__ import annotations
 
-from . import Unwritable
+from . import refuse
 from .lines import LineWriter
 
 _REFUSED = {
@@ -39,12 +39,8 @@ _REFUSED = {
 
 def escape(text: str) -> str:
     """*text* as the inside of a quoted argument, to be read literally."""
-    for ch in text:
-        if ch in _REFUSED:
-            raise Unwritable("CMake", text, ch, _REFUSED[ch])
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
-            raise Unwritable("CMake", text, ch, "CMake writes control characters raw into "
-                                                "build.ninja and Makefiles")
+    refuse("CMake", text, _REFUSED, "CMake writes control characters raw into build.ninja "
+                                    "and Makefiles")
     return text
 
 

@@ -17,8 +17,8 @@ express.  The rules below were established by experiment with GNU Make 4.3:
 * Refused: ``*``, ``?`` and ``[`` (Make globs every target and prerequisite),
   control characters (a newline ends a recipe line even inside quotes, a tab
   turns into a blank, the others are split by Make's functions), a leading ``~`` (tilde expansion), a
-  word ending in ``)`` after a ``(`` (an archive member), and a trailing
-  blank or backslash.
+  word ending in ``)`` after a ``(`` (an archive member), a leading blank, and
+  a trailing blank or backslash.
 * A recipe word is ``shlex.quote``d, then ``$`` doubled (and ``#`` escaped
   when the word is stored in a variable).  Recipes name their
   files through ``$@`` and ``$<`` quoted at make time by ``$(call frore_arg,...)``,
@@ -32,35 +32,32 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import Unwritable
+from . import Unwritable, refuse
 from .lines import LineWriter
 
 LANGUAGE = "GNU Make"
-_GLOB = "*?["
+_GLOB = dict.fromkeys("*?[", "Make expands it as a wildcard in every target and prerequisite")
 _BLANKS = " \t"
 
 
-def check(text: str, word_start: bool = True) -> None:
+def check(text: str) -> None:
     """Raise :class:`Unwritable` when no escaping makes *text* one rule word."""
-    for ch in text:
-        if ch in _GLOB:
-            raise Unwritable(LANGUAGE, text, ch, "Make expands it as a wildcard in every "
-                                                 "target and prerequisite")
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
-            raise Unwritable(LANGUAGE, text, ch, "a control character cannot be written in a "
-                                                 "Make rule or recipe")
-    if word_start and text.startswith("~"):
+    refuse(LANGUAGE, text, _GLOB, "a control character cannot be written in a Make rule or recipe")
+    if text.startswith("~"):      # also after a folder of './', which Make strips first
         raise Unwritable(LANGUAGE, text, "~", "a leading '~' is expanded to a home folder")
     if text.endswith(")") and "(" in text:
         raise Unwritable(LANGUAGE, text, "(", "a name ending in ')' after '(' is read as an "
                                               "archive member")
     if text.endswith(("\\", " ", "\t")):
         raise Unwritable(LANGUAGE, text, text[-1], "Make cannot end a name with it")
+    if text.startswith((" ", "\t")):
+        raise Unwritable(LANGUAGE, text, text[0], "Make drops a blank that starts a name "
+                                                  "(after the folder './' it strips)")
 
 
-def _rule_text(text: str, role: str) -> str:
-    """What Make's rule parser must see, after expansion, to read *text* as one word."""
-    special = set(_BLANKS) | {":", ";"} | ({"%"} if role == "t" else {"|"})
+def _backslashed(text: str, special: set[str]) -> str:
+    """A backslash before each character of *special*, and every run of backslashes
+    before one doubled (so it stays literal): how Make escapes, in rules and values."""
     out: list[str] = []
     run = 0
     for ch in text:
@@ -69,58 +66,46 @@ def _rule_text(text: str, role: str) -> str:
             continue
         out.append("\\" * (2 * run + 1 if ch in special else run) + ch)
         run = 0
-    return "".join(out)
+    return "".join(out) + "\\" * run
+
+
+def _rule_text(text: str, role: str) -> str:
+    """What Make's rule parser must see, after expansion, to read *text* as one word."""
+    return _backslashed(text, set(_BLANKS) | {":", ";"} | ({"%"} if role == "t" else {"|"}))
+
+
+# In a literal rule line ';' starts a recipe and '=' makes an assignment even after a
+# backslash: they go through variables the prologue defines.
+_LITERAL_RULE = {"$": "$$", ";": "$(frore_semi)", "=": "$(frore_eq)", "\t": "$(frore_tab)"}
 
 
 def _encode(text: str, literal_rule: bool) -> str:
     """Rule-parser text as it must be written in a makefile line."""
-    out: list[str] = []
-    run = 0
-    for ch in text:
-        if ch == "\\":
-            run += 1
-            continue
-        if ch == "#":
-            out.append("\\" * (2 * run + 1) + "#")
-            run = 0
-            continue
-        out.append("\\" * run)
-        run = 0
-        if ch == "$":
-            out.append("$$")
-        elif literal_rule and ch == ";":
-            out.append("$(frore_semi)")
-        elif literal_rule and ch == "=":
-            out.append("$(frore_eq)")
-        elif literal_rule and ch == "\t":
-            out.append("$(frore_tab)")
-        else:
-            out.append(ch)
-    out.append("\\" * run)
-    result = "".join(out)
+    table = _LITERAL_RULE if literal_rule else {"$": "$$"}
+    result = "".join(table.get(ch, ch) for ch in _backslashed(text, {"#"}))
     if result.endswith("&"):            # "x&:" is a grouped target
         result += "$(frore_empty)"
     return result
 
 
-def rule_word(text: str, role: str, word_start: bool = True) -> str:
+def rule_word(text: str, role: str) -> str:
     """*text* (a path, or the part after a folder variable) as a word of a rule line.
 
     *role* is ``"t"`` for a target, ``"p"`` for a prerequisite.
     """
-    check(text, word_start)
+    check(text)
     return _encode(_rule_text(text, role), literal_rule=True)
 
 
-def value_word(text: str, role: str, word_start: bool = True) -> str:
+def value_word(text: str, role: str) -> str:
     """*text* as a word of a ``NAME := ...`` value that is later used in rule lines."""
-    check(text, word_start)
+    check(text)
     return _encode(_rule_text(text, role), literal_rule=False)
 
 
 def shell_word(word: str) -> str:
     """A literal word for a recipe line: shell-quoted, then protected from Make."""
-    check(word, word_start=False)
+    check(word)
     return shlex.quote(word).replace("$", "$$")
 
 
@@ -128,15 +113,7 @@ def shell_value(word: str) -> str:
     """A shell word inside a ``NAME := ...`` value (used later in recipes): as
     :func:`shell_word`, and a ``#`` (with the backslashes before it) escaped, since
     in an assignment it would start a comment."""
-    out: list[str] = []
-    run = 0
-    for ch in shell_word(word):
-        if ch == "\\":
-            run += 1
-            continue
-        out.append("\\" * (2 * run + 1 if ch == "#" else run) + ch)
-        run = 0
-    return "".join(out) + "\\" * run
+    return _backslashed(shell_word(word), {"#"})
 
 
 @dataclass(frozen=True)
@@ -151,13 +128,13 @@ class Ref:
     def rule(self, role: str) -> str:
         if self.folder is None:
             return rule_word(self.rel, role)
-        return f"$({self.folder}_{role})" + (rule_word(self.rel, role, word_start=False)
+        return f"$({self.folder}_{role})" + (rule_word(self.rel, role)
                                               if self.rel else "")
 
     def value(self, role: str) -> str:
         if self.folder is None:
             return value_word(self.rel, role)
-        return f"$({self.folder}_{role})" + (value_word(self.rel, role, word_start=False)
+        return f"$({self.folder}_{role})" + (value_word(self.rel, role)
                                               if self.rel else "")
 
     def shell(self, in_value: bool = False) -> str:
@@ -188,13 +165,14 @@ def arg_text(arg: str | Ref | Raw) -> str:
 
 # Make-time helpers every fragment defines (identically, so several fragments
 # may be included).  frore_arg quotes a value known only when Make runs ($<, $@,
-# the fragment's folder) as one shell word; a leading '-' gets './'.
+# the fragment's folder) as one shell word; a leading '-' gets './'.  (Not with
+# patsubst: Make's word functions would squeeze runs of blanks in the name.)
 PROLOGUE = [
     "frore_empty :=",
     "frore_semi := ;",
     "frore_eq := =",
     "frore_tab := $(frore_empty)\t$(frore_empty)",
-    "frore_arg = '$(subst ','\\'',$(patsubst -%,./-%,$1))'",
+    "frore_arg = '$(subst ','\\'',$(if $(filter -%,$(firstword $1)),./)$1)'",
     "frore_esc_t = $(subst %,\\%,$(subst ;,\\;,$(subst :,\\:,$1)))",
     "frore_esc_p = $(subst |,\\|,$(subst ;,\\;,$(subst :,\\:,$1)))",
 ]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from . import Unwritable
+from . import Unwritable, refuse
 from .lines import LineWriter
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -101,11 +101,7 @@ def path(text: str, in_command: bool = False) -> PathString:
     forever; a path put directly in a ``command:`` must not look like one of
     Meson's ``@INPUT@``-style substitutions.
     """
-    for ch in text:
-        if ch in _PATH_REFUSED:
-            raise Unwritable("Meson", text, ch, _PATH_REFUSED[ch])
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
-            raise Unwritable("Meson", text, ch, "Ninja cannot hold control characters in rules")
+    refuse("Meson", text, _PATH_REFUSED, "Ninja cannot hold control characters in rules")
     match = _SUBSTITUTION.search(text) if in_command else None
     if match:
         raise Unwritable("Meson", text, match.group(0), "Meson substitutes it in commands")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from . import Unwritable
+from . import Unwritable, refuse
 
 NAMESPACE = "http://schemas.microsoft.com/developer/msbuild/2003"
 
@@ -43,12 +43,7 @@ def check_path(text: str) -> None:
     ones MSBuild or xbuild still act on (xbuild also evaluates ``$(...)`` in the
     folder that holds a project, before any file frore writes is read).
     """
-    for ch in text:
-        if ch in _REFUSED:
-            raise Unwritable("MSBuild", text, ch, _REFUSED[ch])
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
-            raise Unwritable("MSBuild", text, ch, "control characters do not survive "
-                                                  "MSBuild's item lists")
+    refuse("MSBuild", text, _REFUSED, "control characters do not survive MSBuild's item lists")
     for seq in _EVALUATED:
         if seq in text:
             raise Unwritable("MSBuild", text, seq, "xbuild evaluates it even in the folder "

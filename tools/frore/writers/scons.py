@@ -11,7 +11,7 @@ read as something other than a file name.
 
 from __future__ import annotations
 
-from . import Unwritable
+from . import refuse
 
 _REFUSED = {
     "$": "SCons substitutes it on command lines (and evaluates Python in ${...})",
@@ -28,8 +28,4 @@ _REFUSED = {
 
 def check_compiled_path(text: str) -> None:
     """Raise :class:`Unwritable` if *text* cannot stand in a SCons compile command."""
-    for ch in text:
-        if ch in _REFUSED:
-            raise Unwritable("SCons", text, ch, _REFUSED[ch])
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
-            raise Unwritable("SCons", text, ch, "a control character splits the command line")
+    refuse("SCons", text, _REFUSED, "a control character splits the command line")
