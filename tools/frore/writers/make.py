@@ -105,7 +105,7 @@ def value_word(text: str, role: str) -> str:
 
 def shell_word(word: str) -> str:
     """A literal word for a recipe line: shell-quoted, then protected from Make."""
-    check(word)
+    refuse(LANGUAGE, word, {}, "a recipe line ends at a newline, even inside quotes")
     return shlex.quote(word).replace("$", "$$")
 
 
