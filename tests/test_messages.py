@@ -308,3 +308,11 @@ def test_interrupt_leaves_no_half_written_file(project):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
     assert snapshot(project) == before
+
+
+def test_a_headers_folder_c_cannot_include_is_refused(project):
+    """The table #includes headers by a relative path; C cannot hold '"' there."""
+    project.joinpath("frozen.toml").write_text(GOOD.replace(
+        '["."]\n', '["."]\n[output]\nheaders = \'he"aders\'\ntable = "tables/frozen_modules.c"\n', 1))
+    err = regen_fails(project, "frozen.toml:3: output.headers")
+    assert "'\"'" in err and "(C)" in err
