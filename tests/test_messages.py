@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import frore as frore_package
 from conftest import PYTHON, frore, pyenv_root, run, snapshot
 
 GOOD = '''search-path = ["."]
@@ -258,9 +259,14 @@ def test_read_only_output_folder():
         edit(project, '"mod",', '"mod", "extra",')
         for p in [project, *project.rglob("*")]:
             p.chmod(0o555 if p.is_dir() else 0o444)
+        # The checkout may sit below a folder only root may enter (a fresh
+        # clone in mktemp -d does): give nobody its own copy of the package.
+        lib = top / "lib"
+        shutil.copytree(Path(frore_package.__file__).parent, lib / "frore",
+                        ignore=shutil.ignore_patterns("__pycache__"))
         before = snapshot(project)
-        proc = run([*_unprivileged(), PYTHON, "-m", "frore", "regen"], cwd=project, check=False,
-                   env={"HOME": str(top)})
+        proc = run([*_unprivileged(), os.path.realpath(PYTHON), "-m", "frore", "regen"], cwd=project,
+                   check=False, env={"HOME": str(top), "PYTHONPATH": str(lib)})
         err = one_line_failure(proc)
         assert "frozen" in err and "ermission denied" in err, err
         assert snapshot(project) == before
