@@ -6,7 +6,8 @@
 #    into BINARY_DIR (default: ${CMAKE_CURRENT_BINARY_DIR}/<target>.frore);
 #  * the rules file has one add_custom_command per header (OUTPUT the header,
 #    DEPENDS its .py), so an edit re-freezes only that module, in parallel;
-#  * the headers and the table become sources of <target>, and BINARY_DIR
+#  * the headers, the table and its parts (each part includes a few headers, so
+#    an edit recompiles one small part) become sources of <target>, and BINARY_DIR
 #    (plus the headers folder) become its private include directories, so
 #    `#include "frozen/frozen_modules.h"` finds the table as in a source build;
 #  * the manifest joins CMAKE_CONFIGURE_DEPENDS: editing it re-configures.
@@ -59,7 +60,7 @@ function(frore_add_frozen_modules target)
   # so an interpreter switched in place re-freezes every header.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${FRORE_WATCH})
 
-  target_sources("${target}" PRIVATE ${FRORE_HEADERS} "${FRORE_TABLE_H}" "${FRORE_TABLE_C}")
+  target_sources("${target}" PRIVATE ${FRORE_HEADERS} "${FRORE_TABLE_H}" "${FRORE_TABLE_C}" ${FRORE_PARTS})
   target_include_directories("${target}" PRIVATE ${FRORE_INCLUDE_DIRS})
   set(FRORE_FROZEN_PYTHON "${FRORE_FROZEN_PYTHON}" PARENT_SCOPE)
   set(FRORE_FROZEN_PYTHON_VERSION "${FRORE_FROZEN_PYTHON_VERSION}" PARENT_SCOPE)

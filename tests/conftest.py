@@ -164,10 +164,11 @@ def build_program(folder: Path, main_c: str) -> Path:
     through the Make fragment, against the frozen interpreter's libpython."""
     (folder / "main.c").write_text(main_c)
     (folder / "Makefile").write_text(
+        "CFLAGS = -Wall -Werror\n"
         "include frozen/frozen.mk\n"
-        "prog: main.c $(FRORE_TABLE_C) $(FRORE_HEADERS)\n"
-        "\t$(CC) -Wall -Werror $(FRORE_PYTHON_CFLAGS) -I. -o $@ main.c $(FRORE_TABLE_C) "
-        "$(FRORE_PYTHON_LIBS) -Wl,-rpath,$(patsubst -L%,%,$(filter -L%,$(FRORE_PYTHON_LIBS)))\n")
+        "prog: main.c $(FRORE_OBJECTS) $(FRORE_TABLE_H)\n"
+        "\t$(CC) $(CFLAGS) $(FRORE_CFLAGS) -I. -o $@ main.c $(FRORE_OBJECTS_SH) "
+        "$(FRORE_PYTHON_LIBS) $(FRORE_PYTHON_RPATH)\n")
     run(["make"], cwd=folder)
     return folder / "prog"
 

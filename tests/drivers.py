@@ -78,6 +78,18 @@ def main(names):
 
 MODULES = ["<app.**.*>", "mod", "mod : mod_alias", "keyword"]
 
+# A group compiled as -OO would: no docstrings, no asserts.
+OPTIMIZED = '''"""A docstring -OO drops."""
+
+
+def value():
+    assert False, "-OO drops asserts"
+    return "optimized" if __doc__ is None else "not-optimized"
+
+
+VALUE = value()
+'''
+
 
 def toml_string(text: str) -> str:
     """A TOML basic string holding exactly *text*."""
@@ -117,6 +129,7 @@ class Project:
         (self.src / "app" / "sub" / "__init__.py").write_text('VALUE = "pkg"\n')
         (self.src / "app" / "sub" / "deep.py").write_text('VALUE = "deep"\n')
         (self.src / "mod.py").write_text('VALUE = "mod"\n')
+        (self.src / "opt.py").write_text(OPTIMIZED)
         (self.root / "main.c").write_text(MAIN_C)
         self.write_manifest()
 
@@ -129,7 +142,7 @@ class Project:
                  f"make = {fragment}",
                  "", "[[group]]", 'name = "app"', "modules = ["]
         lines += [f"    {toml_string(m)}," for m in mods]
-        lines += ["]", ""]
+        lines += ["]", "", "[[group]]", 'name = "optimized"', "optimize = 2", 'modules = ["opt"]', ""]
         self.manifest.write_text("\n".join(lines), encoding="utf-8")
 
     def edit_manifest(self, old: str, new: str) -> None:
@@ -245,7 +258,8 @@ def meson_string(text: str) -> str:
 
 class MesonDriver(Driver):
     name = "meson"
-    freeze_line = re.compile(r" -m frore freeze --python \S+ (?:-- )?(\S+) ")
+    # The target interpreter runs frore's freezer itself: `<python> ... _worker.py freeze -- NAME`.
+    freeze_line = re.compile(r"_worker\.py'? freeze (?:--optimize \d )?-- (\S+) ")
 
     def available(self):
         return None if venv_tool("meson") and venv_tool("ninja") else "meson and ninja"

@@ -40,13 +40,18 @@ def test_string_literal_and_array_encodings_hold_the_same_bytes(tmp_path):
     import sysconfig
     include = sysconfig.get_path("include")
     sym = "_frore_M_tricky"
-    # The MSVC branch is selected by _MSC_VER, defined after Python.h so that
-    # Python's own headers still take their GCC path.
-    for tag, define in (("gcc", ""), ("msvc", "#define _MSC_VER 1930")):
+    # The array branch is selected by an MSVC older than VS 2022 (_MSC_VER < 1930),
+    # defined after Python.h so that Python's own headers still take their GCC path.
+    for tag, define in (("gcc", ""), ("msvc", "#define _MSC_VER 1920")):
         (tmp_path / f"{tag}.c").write_text(TU % {"header": "tricky.frozen.h", "tag": tag, "sym": sym,
                                                  "define": define})
         run(["gcc", "-c", "-Wall", "-Werror", "-O0", f"-I{include}", f"{tag}.c"], cwd=tmp_path)
-    assert "{" in (tmp_path / "frozen" / "tricky.frozen.h").read_text().split("#else")[0]
+    # The array lives in a sibling only old MSVC includes: GCC never reads it.
+    header = (tmp_path / "frozen" / "tricky.frozen.h").read_text()
+    assert "{" not in header.split("#else")[0] and '#include "tricky.frozen.msvc.h"' in header
+    assert "{" in (tmp_path / "frozen" / "tricky.frozen.msvc.h").read_text()
+    run(["gcc", "-E", f"-I{include}", "gcc.c", "-o", "gcc.i"], cwd=tmp_path)
+    assert "msvc.h" not in (tmp_path / "gcc.i").read_text()
     (tmp_path / "main.c").write_text(MAIN)
     run(["gcc", "-o", "cmp", "main.c", "gcc.o", "msvc.o"], cwd=tmp_path)
     proc = __import__("subprocess").run([str(tmp_path / "cmp")], capture_output=True)

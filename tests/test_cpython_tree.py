@@ -249,6 +249,8 @@ def test_marker_module_keeps_crlf_and_rejects_duplicates(tmp_path):
     (lambda t: t.replace('"zipimport"]', '"zipimport", "zipimprt"]'), "'zipimprt', which no group"),
     (lambda t: t.replace('test-groups = ["Test module"]', 'test-groups = ["Tests"]'), "'Tests'"),
     (lambda t: t.replace('flavor = "cpython"', 'flavor = "cpyton"'), "'flavor' must be one of"),
+    (lambda t: t.replace('name = "import system"\n', 'name = "import system"\noptimize = 2\n'),
+     "the cpython flavor has no 'optimize'"),
 ])
 def test_manifest_errors_name_the_line(tree, edit, message):
     manifest = manifest_in(tree, edit=edit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -114,8 +115,11 @@ def declared_outputs(manifest: Path) -> list[Path] | None:
 
 
 def allowed(path: Path, outputs: list[Path]) -> bool:
-    """An output, or inside the headers folder (headers, stamp), or a temporary of one,
-    or a folder made to hold one."""
+    """An output, or inside the headers folder (headers, stamp), or a part of the
+    table (beside it), or a temporary of one, or a folder made to hold one."""
+    table = outputs[1]
+    if path.parent == table.parent and re.fullmatch(re.escape(table.stem) + r"_\d\d\.c", path.name):
+        return True
     for out in outputs:
         if path.is_dir() and out.is_relative_to(path):
             return True

@@ -129,3 +129,23 @@ def test_including_the_fragment_through_a_path_with_a_blank_stops_make(tmp_path)
     proc = run(["make"], cwd=root, check=False)
     assert proc.returncode != 0
     assert "cannot locate this fragment" in proc.stderr, proc.stderr
+
+
+def test_one_edit_recompiles_one_part_and_relinks(example):
+    """Editing one module re-freezes its header and recompiles the one part that
+    includes it: not the table, not the other parts."""
+    frore("regen", cwd=example)
+    build(example)
+    part = next(p for p in sorted((example / "frozen").glob("frozen_modules_*.c"))
+                if '"app.greet.frozen.h"' in p.read_text())
+    others = {p.name: p.stat().st_mtime_ns for p in (example / "frozen").glob("frozen_modules*.o")}
+    assert len(others) > 2
+    with open(example / "app" / "greet.py", "a") as f:
+        f.write("EDITED = True\n")
+    out = run(["make"], cwd=example).stdout
+    assert freezes(out) == ["app.greet"], out
+    assert re.findall(r"^\s*CC\s+(\S+)$", out, re.M) == [part.with_suffix(".o").name], out
+    changed = [name for name, mtime in others.items()
+               if (example / "frozen" / name).stat().st_mtime_ns != mtime]
+    assert changed == [part.with_suffix(".o").name]
+    assert "app.greet: frozen" in run([example / "embed"], cwd="/").stdout

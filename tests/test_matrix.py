@@ -59,7 +59,8 @@ def test_build(driver, tmp_path):
     built = {q.name: q.read_bytes() for q in driver.headers(p).iterdir()
              if q.suffix in (".h", ".c")}
     assert built == reference_headers(tmp_path, p)
-    check_program(driver, p, {"app.greet": "hello", "app.sub.deep": "deep", "mod_alias": "mod"})
+    check_program(driver, p, {"app.greet": "hello", "app.sub.deep": "deep", "mod_alias": "mod",
+                              "opt": "optimized"})
 
 
 def test_noop(driver, tmp_path):

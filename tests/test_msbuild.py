@@ -163,7 +163,11 @@ def test_vcxproj_and_filters_structure(tmp_path):
               "$(FroreMSBuildDir)frore.targets"]
     assert [i for i in imports if i in wanted] == wanted
 
-    assert _includes(project, "ClCompile") == ["$(FroreTableC)"]
+    # The table and its parts, each part a file that exists beside the table.
+    compiled = _includes(project, "ClCompile")
+    assert compiled[0] == "$(FroreTableC)" and len(compiled) > 1
+    for part in compiled[1:]:
+        assert (root / "frozen" / part.replace("$(FroreTableDir)", "")).is_file(), part
     headers = _includes(project, "ClInclude")
     assert headers[0] == "$(FroreTableH)"
     assert {h.replace("$(FroreHeadersDir)", "")[:-len(HEADER_SUFFIX)] for h in headers[1:]} == units

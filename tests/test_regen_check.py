@@ -51,12 +51,12 @@ def test_regen_leaves_unchanged_files_alone(example):
 
 
 def test_regen_does_not_recompile_unchanged_sources(example, monkeypatch):
-    from frore import pipeline
+    from frore import freeze, pipeline
 
     frore("regen", cwd=example)
     compiled = []
-    real = pipeline.freeze_all
-    monkeypatch.setattr(pipeline, "freeze_all",
+    real = freeze.freeze_all
+    monkeypatch.setattr(freeze, "freeze_all",
                         lambda interp, jobs, *a, **k: compiled.extend(j.source_id for j in jobs)
                         or real(interp, jobs, *a, **k))
     resolved = pipeline.load(example / "frozen.toml")
@@ -124,3 +124,21 @@ def test_one_process_per_module_equals_one_batch(monkeypatch, minor):
     alone = freeze_all(interp, jobs, parallel=2)
     assert len(alone) == len(jobs) > 20
     assert alone == batched
+
+
+def test_optimize_level_is_part_of_the_header_key(example):
+    """Changing a group's level re-freezes exactly that group's headers."""
+    frore("regen", cwd=example)
+    headers = example / "frozen"
+    before = {p.name: p.read_bytes() for p in headers.glob("*.frozen.h")}
+    manifest = example / "frozen.toml"
+    manifest.write_text(manifest.read_text().replace('name = "app"\n', 'name = "app"\noptimize = 2\n'))
+    out = frore("regen", cwd=example).stdout
+    rewritten = sorted(line.split("/")[-1] for line in out.splitlines()
+                       if line.endswith(".frozen.h"))
+    app = sorted(name for name in before if name.startswith("app."))
+    assert rewritten == app, out
+    for name in app:
+        text = (headers / name).read_text()
+        assert "(optimized as -OO)" in text and text != before[name].decode()
+    assert frore("check", cwd=example).returncode == 0

@@ -53,15 +53,16 @@ def identity():
     }
 
 
-def compile_source(name, source_bytes):
+def compile_source(name, source_bytes, optimize=0):
     """Compile *source_bytes* exactly as CPython's own freezer does.
 
     CPython's ``_freeze_module`` compiles with filename ``<frozen NAME>``, no
     inherited future flags and optimisation level 0; matching that keeps the
-    code object equal to the stock interpreter's frozen one.
+    code object equal to the stock interpreter's frozen one.  A group may ask
+    for level 1 or 2 (as ``-O``/``-OO``: no asserts, no docstrings).
     """
     return compile(source_bytes, "<frozen %s>" % name, "exec",
-                   dont_inherit=True, optimize=0)
+                   dont_inherit=True, optimize=optimize)
 
 
 def canonical_marshal(code):
@@ -75,72 +76,170 @@ def canonical_marshal(code):
     return marshal.dumps(marshal.loads(marshal.dumps(code)))
 
 
-def _error(name, path, line, message):
-    return {"name": name, "error": {"path": path, "line": line, "message": message}}
-
-
-def freeze_one(name, path):
-    """Return ``{"name", "data"}`` or ``{"name", "error": {...}}`` for one source."""
+def compile_file(name, path, optimize=0):
+    """(source bytes, marshal data), or an error dict: ``{"path", "line", "message", "exit"}``."""
     try:
         with open(path, "rb") as f:
             source = f.read()
     except OSError as exc:
-        return _error(name, path, 0, "cannot read source: %s" % (exc.strerror or exc))
+        return _error(path, 0, "cannot read source: %s" % (exc.strerror or exc), 2)
     try:
-        code = compile_source(name, source)
+        code = compile_source(name, source, optimize)
     except SyntaxError as exc:
-        return _error(name, path, exc.lineno or 0, "%s: %s" % (type(exc).__name__, exc.msg))
+        return _error(path, exc.lineno or 0, "%s: %s" % (type(exc).__name__, exc.msg), 1)
     except (RecursionError, MemoryError) as exc:
         # A source nested too deeply for this interpreter's compiler.
         detail = str(exc) or "the source is nested too deeply to compile"
-        return _error(name, path, 0, "%s: %s" % (type(exc).__name__, detail))
+        return _error(path, 0, "%s: %s" % (type(exc).__name__, detail), 1)
     except Exception as exc:  # e.g. ValueError for a source holding NUL bytes
-        return _error(name, path, 0, "%s: %s" % (type(exc).__name__, exc))
-    return {"name": name, "data": canonical_marshal(code)}
+        return _error(path, 0, "%s: %s" % (type(exc).__name__, exc), 1)
+    return source, canonical_marshal(code)
+
+
+def _error(path, line, message, status):
+    return {"path": path, "line": line, "message": message, "exit": status}
+
+
+def freeze_one(name, path, optimize=0):
+    """Return ``{"name", "data"}`` or ``{"name", "error": {...}}`` for one source."""
+    result = compile_file(name, path, optimize)
+    if isinstance(result, dict):
+        return {"name": name, "error": result}
+    return {"name": name, "data": result[1]}
+
+
+def _load_frore():
+    """frore's header renderer and writer, imported only after compiling (see the
+    module docstring): from the folder that holds this file's package."""
+    import os
+    parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if sys.path[:1] != [parent]:
+        sys.path.insert(0, parent)
+    from frore import header, write
+    from frore.errors import FroreError
+    return header, write, FroreError
+
+
+def freeze_to_file(args):
+    """``_worker.py freeze [options] [--] NAME SOURCE OUTPUT``:
+    compile one module and write its header (and, for a large module, its array
+    sibling): what build rules run, one process per module, with no frore host."""
+    import os
+    parsed = _options(args, ("--hex", "--no-touch"), ("--optimize", "--root-env"), 3,
+                      "freeze [--hex] [--no-touch] [--optimize 0|1|2] [--root-env VAR] "
+                      "[--] NAME SOURCE OUTPUT")
+    if parsed is None:
+        return 2
+    if parsed[0].get("--optimize", "0") not in ("0", "1", "2"):
+        sys.stderr.write("frore: --optimize takes 0, 1 or 2, not %r\n" % parsed[0]["--optimize"])
+        return 2
+    options, (name, source, output) = parsed
+    optimize = int(options.get("--optimize", "0"))
+    if options.get("--hex"):
+        name = _hex_word(name)
+    source, output = _paths(options, source, output)
+    result = compile_file(name, source, optimize)
+    header, write, FroreError = _load_frore()
+    try:
+        if isinstance(result, dict):
+            raise FroreError(result["message"], result["path"], result["line"] or None,
+                             exit_code=result["exit"])
+        text, data = result
+        from _frozen_importlib_external import MAGIC_NUMBER  # loaded at start-up
+        key = header.header_key(name, text, MAGIC_NUMBER.hex(), optimize)
+        files = header.render(name, data, tuple(sys.version_info[:2]), key, optimize)
+        folder = os.path.dirname(output)
+        main = files.pop(header.header_name(name))
+        outputs = {os.path.join(folder, sibling): body for sibling, body in files.items()}
+        outputs[output] = main                  # last: build tools compare the header
+        write.write_all(outputs, touch=not options.get("--no-touch"))
+        if not files:
+            header.remove_stale_sibling(os.path.join(folder, header.msvc_name(name)))
+    except FroreError as exc:
+        sys.stderr.write(str(exc) + "\n")
+        return exc.exit_code
+    return 0
+
+
+def _options(args, flags, valued, count, usage):
+    """({option: value}, operands) of a build rule's command line, or None after
+    printing *usage*: options first, then ``--`` (optional), then *count* operands."""
+    options = {}
+    args = list(args)
+    while args and (args[0] in flags or args[0] in valued):
+        flag = args.pop(0)
+        if flag in flags:
+            options[flag] = True
+        elif args:
+            options[flag] = args.pop(0)
+        else:
+            args = []
+            break
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if len(args) != count:
+        sys.stderr.write("usage: _worker.py " + usage + "\n")
+        return None
+    return options, args
+
+
+def _paths(options, *words):
+    """Paths as a build rule passed them: with --hex, 'x' + the hex of their UTF-8
+    bytes (MSBuild: no shell or MSBuild expansion reads such a word); with
+    --root-env VAR, relative to the folder in that variable (MSBuild on Windows,
+    which runs commands in no particular folder)."""
+    import os
+    root = os.environ.get(options["--root-env"], "") if options.get("--root-env") else ""
+    if options.get("--hex"):
+        words = tuple(_hex_word(word) for word in words)
+    return tuple(os.path.join(root, word) for word in words)
+
+
+def _hex_word(word):
+    """'x' + hex of UTF-8 bytes, as MSBuild rules pass names and paths."""
+    decoded = None
+    if word.startswith("x") and len(word) % 2 == 1:
+        try:
+            decoded = bytes.fromhex(word[1:]).decode("utf-8", "surrogateescape")
+        except ValueError:
+            pass
+    if decoded is None:
+        raise SystemExit("frore: --hex: %r is not 'x' followed by hex digits" % word)
+    return decoded
 
 
 def _fixed_hash_seed():
     """Re-run this worker with PYTHONHASHSEED=0 when it matters and is not set
-    (build rules may start the worker directly, without frore's environment)."""
+    (build rules start the worker directly, with -E, so the variable is not read);
+    every other PYTHON* variable is dropped, as frore itself does."""
     if sys.version_info >= (3, 11) or not sys.flags.hash_randomization:
         return
     import os
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONHASHSEED"] = "0"
     os.execve(sys.executable, [sys.executable, "-S", "-s", "-B", __file__] + sys.argv[1:], env)
 
 
-def write_stamp(path, format_version):
-    """``_worker.py stamp PATH FORMAT``: write the freezer stamp of this interpreter to
-    PATH, only when it changed (build rules run this on every build to notice an
-    interpreter switched in place; an unchanged file keeps dependents up to date)."""
-    import os
-    from importlib._bootstrap_external import MAGIC_NUMBER  # already loaded
-
-    text = ("python %d.%d\nmagic %s\nfrore-format %s\n" % (
-        sys.version_info[0], sys.version_info[1], MAGIC_NUMBER.hex(), format_version)).encode()
+def write_stamp(args):
+    """``_worker.py stamp [--hex] [--root-env VAR] PATH FORMAT``: write the freezer
+    stamp of this interpreter to PATH, only when it changed (build rules run this on
+    every build to notice an interpreter switched in place; an unchanged file keeps
+    dependents up to date)."""
+    parsed = _options(args, ("--hex",), ("--root-env",), 2,
+                      "stamp [--hex] [--root-env VAR] PATH FORMAT")
+    if parsed is None:
+        return 2
+    options, (path, format_version) = parsed
+    (path,) = _paths(options, path)
+    from _frozen_importlib_external import MAGIC_NUMBER  # loaded at start-up
+    header, write, FroreError = _load_frore()
+    text = header.stamp_text(tuple(sys.version_info[:2]), MAGIC_NUMBER.hex(), format_version)
     try:
-        with open(path, "rb") as f:
-            if f.read() == text:
-                return 0
-    except OSError:
-        pass
-    temporary = "%s.%d.stamp.tmp" % (path, os.getpid())
-    with open(temporary, "wb") as f:
-        f.write(text)
-    os.replace(temporary, path)
+        write.write_all({path: text})
+    except FroreError as exc:
+        sys.stderr.write(str(exc) + "\n")
+        return exc.exit_code
     return 0
-
-
-def _path_argument(word):
-    """A path as build rules pass it: plain, or 'x' + hex of its UTF-8 bytes (MSBuild),
-    relative to $FRORE_ROOT when that is set (MSBuild on Windows)."""
-    import os
-    if word.startswith("x") and len(word) % 2 == 1:
-        try:
-            word = bytes.fromhex(word[1:]).decode("utf-8", "surrogateescape")
-        except ValueError:
-            pass
-    return os.path.join(os.environ.get("FRORE_ROOT", ""), word)
 
 
 def main():
@@ -149,20 +248,17 @@ def main():
         version = "%d.%d.%d" % tuple(sys.version_info[:3])
         sys.stderr.write(TOO_OLD_PREFIX + implementation + " " + version + "\n")
         return TOO_OLD_EXIT
-    if sys.argv[1:2] == ["stamp"] and len(sys.argv) == 4:
-        return write_stamp(_path_argument(sys.argv[2]), sys.argv[3])
+    if sys.argv[1:2] == ["stamp"]:
+        return write_stamp(sys.argv[2:])
     _fixed_hash_seed()
+    if sys.argv[1:2] == ["freeze"]:
+        return freeze_to_file(sys.argv[2:])
     request = marshal.loads(sys.stdin.buffer.read())
     if request["op"] == "identity":
         reply = identity()
     else:
-        reply = [freeze_one(name, path) for name, path in request["jobs"]]
-        if request.get("with_identity"):
-            # Build rules freeze one module per process: saying which bytecode
-            # this is in the same reply spares them a second interpreter start.
-            from importlib._bootstrap_external import MAGIC_NUMBER  # already loaded
-            reply = {"version": list(sys.version_info[:3]), "magic": MAGIC_NUMBER.hex(),
-                     "results": reply}
+        reply = [freeze_one(name, path, request.get("optimize", {}).get(name, 0))
+                 for name, path in request["jobs"]]
     sys.stdout.buffer.write(marshal.dumps(reply))
     return 0
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import EXIT_STALE, FroreError, display_path
+
+if TYPE_CHECKING:
+    from typing import Callable
 
 # The stages are imported inside the commands that use them: build rules run
 # `frore freeze` once per header, and it needs only a few of them.
@@ -99,16 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("freeze", help="freeze one module into one header (what build rules run)",
+    p = sub.add_parser("freeze", help="freeze one module into one header",
                        description="Compile SOURCE as module NAME with the target interpreter "
-                                   "and write the header OUTPUT.  The output's mtime is bumped "
-                                   "even when its content is unchanged, as build tools expect.")
+                                   "and write the header OUTPUT (and, for a module too large for "
+                                   "old MSVC's string literals, the array file beside it).  The "
+                                   "output's mtime is bumped even when its content is unchanged, "
+                                   "as build tools expect.  Build rules run the same freezer "
+                                   "directly under the target interpreter (see `frore gen`).")
     p.add_argument("name", metavar="NAME", help="module name compiled into <frozen NAME>")
     p.add_argument("source", metavar="SOURCE")
     p.add_argument("output", metavar="OUTPUT")
     p.add_argument("--python", metavar="EXE", help="target interpreter (default: this one)")
     p.add_argument("--no-touch", action="store_true",
                    help="leave an unchanged output's mtime alone")
+    p.add_argument("--optimize", type=int, choices=(0, 1, 2), default=0,
+                   help="compile as python -O (1) or -OO (2) would; default 0")
     p.add_argument("--hex", action="store_true",
                    help="NAME, SOURCE, OUTPUT and --python are 'x' + the hex of their UTF-8 "
                         "bytes (for build tools that cannot quote a path: MSBuild)")
@@ -197,7 +204,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from . import pipeline
-    resolved = pipeline.load(args.manifest, args.python, args.tree)
+    resolved = pipeline.load(args.manifest, args.python, args.tree, need_interpreter=args.json)
     rows = [{
         "name": m.name,
         "source": str(m.source),
@@ -207,6 +214,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         "header": str(m.header),
     } for m in resolved.modules]
     if args.json:
+        import json
         json.dump({"python": str(resolved.interpreter.executable),
                    "python_version": ".".join(map(str, resolved.interpreter.version)),
                    "modules": rows}, sys.stdout, indent=2)
@@ -222,28 +230,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
-    from . import emit_c
-    from .freeze import Job, freeze_with_identity
-    from .interpreter import find_executable
+    from .interpreter import find_executable, freeze_to_file, timeout_for
     from .outputs import Plan
-    from .write import write_all
 
     _decode_freeze_arguments(args)
-    try:
-        source = args.source.read_bytes()
-    except OSError as exc:
-        raise FroreError(f"cannot read source: {exc.strerror}", args.source) from None
     plan = Plan(args.source)
     plan.add(args.output, None, "OUTPUT")
     plan.guard({args.source: "SOURCE"})
-    # One worker process compiles and says which interpreter it is.
-    minor, magic, data = freeze_with_identity(find_executable(args.python, Path.cwd()),
-                                              Job(args.name, args.source.absolute(), len(source)))
-    key = emit_c.header_key(args.name, source, magic)
-    # The whole header is compared, not just its key: a damaged one is rewritten.
-    write_all({args.output: emit_c.render_header(args.name, data, minor, key)},
-              touch=not args.no_touch)
-    return 0
+    try:
+        size = os.path.getsize(args.source)
+    except OSError as exc:
+        raise FroreError(f"cannot read source: {exc.strerror}", args.source) from None
+    # The worker compiles, renders and writes: the same code build rules run.
+    command = ["--no-touch"] if args.no_touch else []
+    command += ["--optimize", str(args.optimize)] if args.optimize else []
+    command += ["--", args.name, str(args.source.absolute()), str(args.output.absolute())]
+    return freeze_to_file(find_executable(args.python, Path.cwd()), command, timeout_for(size))
 
 
 def _decode_freeze_arguments(args: argparse.Namespace) -> None:
@@ -279,7 +281,7 @@ def cmd_gen(args: argparse.Namespace) -> int:
     backend_class = backends.get(args.backend)
     options = dict(o.partition("=")[::2] for o in args.options)
     backend_class.parse_options(options)          # a typo fails before any work
-    resolved = pipeline.load(args.manifest, args.python, args.tree)
+    resolved = pipeline.load(args.manifest, args.python, args.tree, need_interpreter=True)
     if args.headers_dir is not None:
         resolved = relocate(resolved, args.headers_dir.absolute())
     backend = backend_class(resolved, args.output, options)

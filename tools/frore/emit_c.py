@@ -11,9 +11,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import FORMAT_VERSION
 from .errors import FroreError
-from .naming import header_name
+from .header import GENERATED_MARK, symbol, version_guard
 from .paths import posix_relpath
 from .writers import Unwritable
 from .writers import c as cwriter
@@ -21,133 +20,32 @@ from .writers import c as cwriter
 if TYPE_CHECKING:
     from .model import FrozenModule, Resolved
 
-KEY_PREFIX = "frore-key: "
-GENERATED_MARK = "Frozen by frore"
 DISABLE_ENV = "FRORE_FROZEN_MODULES"          # run-time switch: =off imports from source
 BUILD_SWITCH = "FRORE_DISABLE_FROZEN_MODULES"  # compile-time switch: -D... embeds nothing
-SUPPORTED_MINORS = range(8, 14)
-
-
-def symbol(source_id: str) -> str:
-    return "_frore_M_" + cwriter.identifier(source_id)
-
-
-def header_key(source_id: str, source: bytes, magic: str) -> str:
-    """Everything that decides a header's bytes, hashed: lets regen skip recompiling."""
-    h = hashlib.sha256()
-    for part in (f"format={FORMAT_VERSION}", f"magic={magic}", f"id={source_id}"):
-        h.update(part.encode("utf-8") + b"\0")
-    h.update(source)
-    return h.hexdigest()
-
-
-def read_key(header_text: str) -> str | None:
-    """The key recorded in a header's opening lines (see :func:`read_key_from`)."""
-    for line in header_text.splitlines()[:4]:
-        at = line.find(KEY_PREFIX)
-        if at >= 0:
-            return line[at + len(KEY_PREFIX):].split()[0]
-    return None
-
-
-def read_key_from(path: Path) -> str | None:
-    """A header's key, reading only its first lines: unchanged headers of a
-    large set are then checked without reading megabytes of data."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return read_key(f.read(512))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-def version_guard(what: str, minor: tuple[int, int]) -> list[str]:
-    """Preprocessor lines that stop a build against the wrong Python headers.
-
-    Marshalled code only loads in the minor version that wrote it, so a
-    mismatch must fail at compile time, naming both versions, rather than
-    crash when the module is imported.
-    """
-    made = f"{minor[0]}.{minor[1]}"
-    lines = [
-        "#ifndef PY_MINOR_VERSION",
-        f'#  error "frore: include Python.h before {what}"',
-        f"#elif PY_MAJOR_VERSION != {minor[0]} || PY_MINOR_VERSION != {minor[1]}",
-    ]
-    other = [m for m in SUPPORTED_MINORS if m != minor[1]]
-    for i, m in enumerate(other):
-        lines.append(f"#  {'if' if i == 0 else 'elif'} PY_MAJOR_VERSION == 3 && PY_MINOR_VERSION == {m}")
-        lines.append(f'#    error "frore: {what} was frozen by Python {made} but is being compiled '
-                     f'against Python 3.{m}: re-run frore with a Python 3.{m} interpreter, or build '
-                     f'against Python {made}"')
-    lines.append("#  else")
-    lines.append(f'#    error "frore: {what} was frozen by Python {made} but is being compiled '
-                 f'against another Python version"')
-    lines.append("#  endif")
-    lines.append("#endif")
-    return lines
-
-
-def render_header(source_id: str, data: bytes, minor: tuple[int, int], key: str) -> str:
-    name = header_name(source_id)
-    sym = symbol(source_id)
-    lines = [
-        cwriter.comment(f"{GENERATED_MARK}: marshalled code of module {source_id!r} "
-                        f"for Python {minor[0]}.{minor[1]}. Do not edit."),
-        cwriter.comment(f"{KEY_PREFIX}{key}"),
-        *version_guard(name, minor),
-        f"/* {len(data)} bytes of marshal data, then a NUL: the size is sizeof - 1. */",
-    ]
-    as_string = [f"static const unsigned char {sym}[] =", *cwriter.string_literal_lines(data), ";"]
-    if len(data) + 1 > cwriter.C99_STRING_LIMIT:
-        # Longer than the 4,095 characters C99 promises: fine for GCC and Clang,
-        # but -pedantic says so (-Woverlength-strings); this file means it.
-        as_string = ["#if defined(__GNUC__)", "#pragma GCC diagnostic push",
-                     '#pragma GCC diagnostic ignored "-Woverlength-strings"', "#endif",
-                     *as_string, "#if defined(__GNUC__)", "#pragma GCC diagnostic pop", "#endif"]
-    if cwriter.msvc_accepts_string(data):
-        lines += as_string
-    else:  # too long a string literal for MSVC: it gets an integer array
-        lines += ["#if defined(_MSC_VER) && !defined(__clang__)",
-                  f"static const unsigned char {sym}[] = {{", *cwriter.array_lines(data), "};",
-                  "#else", *as_string, "#endif"]
-    lines.append("")
-    return "\n".join(lines)
 
 
 class TableLayout:
-    """``struct _frozen`` of Python 3.8-3.10: name, code, size (negative for packages)."""
+    """``struct _frozen`` of Python 3.8-3.10: name, code, size (negative for packages).
 
-    # Every member spelled out: C++ warns about a bare {0} (missing-field-initializers).
-    sentinel = "{NULL, NULL, 0}"
+    The table is filled in at run time, when it is installed: the data lives in
+    the parts (other translation units), and a size from another unit is not a
+    constant C can put in a static initializer.
+    """
 
-    def entry(self, module: FrozenModule) -> str:
-        sym = symbol(module.source_id)
-        size = f"(int)sizeof({sym}) - 1"
-        if module.is_package:
-            size = f"-((int)sizeof({sym}) - 1)"
-        return f"{{{cwriter.string(module.name)}, {sym}, {size}}},"
+    def fill(self) -> list[str]:
+        """Statements setting ``m`` (a ``struct _frozen``) from ``e`` (an entry)."""
+        return ["m->size = e->is_package ? -e->blob->size : e->blob->size;"]
 
 
 class TableLayout311(TableLayout):
-    """3.11-3.12 add ``is_package`` and ``get_code`` (NULL: use the bytes)."""
+    """3.11-3.12 add ``is_package`` and ``get_code`` (NULL, from calloc: use the bytes)."""
 
-    sentinel = "{NULL, NULL, 0, 0, NULL}"
-
-    def entry(self, module: FrozenModule) -> str:
-        sym = symbol(module.source_id)
-        return (f"{{{cwriter.string(module.name)}, {sym}, (int)sizeof({sym}) - 1, "
-                f"{int(module.is_package)}, NULL}},")
+    def fill(self) -> list[str]:
+        return ["m->size = e->blob->size;", "m->is_package = e->is_package;"]
 
 
-class TableLayout313(TableLayout):
-    """3.13 dropped ``get_code``."""
-
-    sentinel = "{NULL, NULL, 0, 0}"
-
-    def entry(self, module: FrozenModule) -> str:
-        sym = symbol(module.source_id)
-        return (f"{{{cwriter.string(module.name)}, {sym}, (int)sizeof({sym}) - 1, "
-                f"{int(module.is_package)}}},")
+class TableLayout313(TableLayout311):
+    """3.13 dropped ``get_code``; the fields frore fills are 3.11's."""
 
 
 def layout_for(minor: tuple[int, int]) -> TableLayout:
@@ -156,6 +54,39 @@ def layout_for(minor: tuple[int, int]) -> TableLayout:
     if minor >= (3, 11):
         return TableLayout311()
     return TableLayout()
+
+
+# The compiled data is split into parts, one C file each, so that editing one
+# module recompiles one small part, not every module's bytes; a module's part
+# follows from its name alone, so adding or removing one touches one part.
+MAX_PARTS = 16
+
+
+def part_of(source_id: str, parts: int) -> int:
+    digest = hashlib.sha256(source_id.encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % parts
+
+
+def parts(resolved: Resolved) -> dict[int, list[FrozenModule]]:
+    """Non-empty parts by number, each with its units in table order."""
+    units = resolved.units()
+    count = max(1, min(MAX_PARTS, len(units)))
+    found: dict[int, list[FrozenModule]] = {}
+    for unit in units:
+        found.setdefault(part_of(unit.source_id, count), []).append(unit)
+    return dict(sorted(found.items()))
+
+
+def part_path(resolved: Resolved, number: int) -> Path:
+    table = resolved.manifest.outputs.table
+    return table.with_name(f"{table.stem}_{number:02d}.c")
+
+
+def part_symbol(number: int) -> str:
+    return f"frore_part_{number:02d}"
+
+
+BLOB_STRUCT = "struct frore_blob { const unsigned char *code; int size; };"
 
 
 def _include(header: Path, table_dir: Path) -> str:
@@ -207,12 +138,48 @@ def render_table_h(resolved: Resolved) -> str:
     ])
 
 
+def render_part(resolved: Resolved, number: int, units: list[FrozenModule]) -> str:
+    """One part: the headers of its modules, and an array of (code, size) for the table."""
+    minor = resolved.interpreter.minor
+    table = resolved.manifest.outputs.table
+    path = part_path(resolved, number)
+    sym = part_symbol(number)
+    lines = [
+        cwriter.comment(f"{GENERATED_MARK}: frozen data, part {number} of the module table "
+                        f"{table.name}, for Python {minor[0]}.{minor[1]}. Do not edit."),
+        "#include <patchlevel.h>",
+        *version_guard(path.name, minor),
+        "",
+        f"#ifdef {BUILD_SWITCH}",
+        f"typedef int {sym}_is_empty;   /* ISO C wants a declaration in every file */",
+        "#else",
+        *[_include(u.header, path.parent) for u in units],
+        "",
+        "#ifdef __cplusplus",
+        'extern "C" {',
+        "#endif",
+        BLOB_STRUCT,
+        f"extern const struct frore_blob {sym}[];",
+        f"const struct frore_blob {sym}[] = {{",
+        *[f"    {{{symbol(u.source_id)}, (int)sizeof({symbol(u.source_id)}) - 1}}," for u in units],
+        "};",
+        "#ifdef __cplusplus",
+        "}",
+        "#endif",
+        f"#endif /* {BUILD_SWITCH} */",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def render_table_c(resolved: Resolved) -> str:
     outputs = resolved.manifest.outputs
     table_dir = outputs.table.parent
     minor = resolved.interpreter.minor
     layout = layout_for(minor)
-    units = resolved.units()
+    by_part = parts(resolved)
+    where = {u.source_id: (number, index) for number, units in by_part.items()
+             for index, u in enumerate(units)}
     lines = [
         cwriter.comment(f"{GENERATED_MARK}: module table for Python {minor[0]}.{minor[1]}, "
                         f"{len(resolved.modules)} modules. Do not edit."),
@@ -248,17 +215,31 @@ def render_table_c(resolved: Resolved) -> str:
         "}",
         "#else",
         "",
+        cwriter.comment(f"The data: one array of (code, size) in each part, "
+                        f"{part_path(resolved, 0).name[:-5]}NN.c."),
+        "#ifdef __cplusplus",
+        'extern "C" {',
+        "#endif",
+        BLOB_STRUCT,
+        *[f"extern const struct frore_blob {part_symbol(n)}[];" for n in by_part],
+        "#ifdef __cplusplus",
+        "}",
+        "#endif",
+        "",
+        "struct frore_entry { const char *name; const struct frore_blob *blob; int is_package; };",
+        "",
+        "static const struct frore_entry frore_entries[] = {",
     ]
-    lines += [_include(u.header, table_dir) for u in units]
-    lines += ["", "static const struct _frozen frore_modules[] = {"]
     group = None
     for module in resolved.modules:
         if module.group != group:
             group = module.group
             lines.append("    " + cwriter.comment(f"group {group}"))
-        lines.append("    " + layout.entry(module))
+        number, index = where[module.source_id]
+        lines.append(f"    {{{cwriter.string(module.name)}, &{part_symbol(number)}[{index}], "
+                     f"{int(module.is_package)}}},")
     lines += [
-        f"    {layout.sentinel} /* sentinel */",
+        "    {NULL, NULL, 0} /* sentinel */",
         "};",
         "",
         "static int frore_disabled(void)",
@@ -273,7 +254,7 @@ def render_table_c(resolved: Resolved) -> str:
         "    static int installed = 0;",
         "    const struct _frozen *old = PyImport_FrozenModules;",
         f"    size_t ours = {len(resolved.modules)};",
-        "    size_t theirs = 0;",
+        "    size_t theirs = 0, i;",
         "    struct _frozen *merged;",
         "    if (installed)",
         "        return 0;",
@@ -286,7 +267,13 @@ def render_table_c(resolved: Resolved) -> str:
         "    merged = (struct _frozen *)calloc(ours + theirs + 1, sizeof(*merged));",
         "    if (merged == NULL)",
         "        return -1;",
-        "    memcpy(merged, frore_modules, ours * sizeof(*merged));",
+        "    for (i = 0; i < ours; i++) {",
+        "        const struct frore_entry *e = &frore_entries[i];",
+        "        struct _frozen *m = &merged[i];",
+        "        m->name = e->name;",
+        "        m->code = e->blob->code;",
+        *["        " + statement for statement in layout.fill()],
+        "    }",
         "    if (theirs)",
         "        memcpy(merged + ours, old, theirs * sizeof(*merged));",
         "    PyImport_FrozenModules = merged;",
@@ -300,7 +287,10 @@ def render_table_c(resolved: Resolved) -> str:
 
 
 def table_files(resolved: Resolved) -> dict[Path, str]:
-    """The module table's header and C file, keyed by path (header first: write order)."""
+    """The module table's header, its parts and its C file, keyed by path, in write order."""
     outputs = resolved.manifest.outputs
-    return {outputs.table_header: render_table_h(resolved),
-            outputs.table: render_table_c(resolved)}
+    files = {outputs.table_header: render_table_h(resolved)}
+    for number, units in parts(resolved).items():
+        files[part_path(resolved, number)] = render_part(resolved, number, units)
+    files[outputs.table] = render_table_c(resolved)
+    return files

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False       # not typing's: build rules import this module per freeze
+if TYPE_CHECKING:
+    from typing import Union
+
+    PathLike = Union[str, "os.PathLike[str]"]
 
 # Exit statuses: the CLI maps errors onto these, packaging scripts rely on them.
 EXIT_STALE = 1      # `check` found stale outputs, or a source failed to compile
@@ -17,11 +22,11 @@ class FroreError(Exception):
     report errors the same way, and lets tests assert on file and line.
     """
 
-    def __init__(self, message: str, path: str | os.PathLike[str] | None = None,
+    def __init__(self, message: str, path: PathLike | None = None,
                  line: int | None = None, exit_code: int = EXIT_USAGE) -> None:
         super().__init__(message)
         self.message = message
-        self.path = Path(path) if path is not None else None
+        self.path = path
         self.line = line
         self.exit_code = exit_code
 
@@ -34,7 +39,7 @@ class FroreError(Exception):
         return f"{where}: {self.message}"
 
 
-def display_path(path: Path) -> str:
+def display_path(path: PathLike) -> str:
     """Shortest faithful way to show *path*: relative to the cwd when below it.
 
     Folders are compared through their real paths, but the last component is
@@ -48,4 +53,4 @@ def display_path(path: Path) -> str:
             return os.path.relpath(full, cwd)
     except (OSError, ValueError):      # a vanished cwd, another drive on Windows
         pass
-    return str(path)
+    return os.fspath(path)

@@ -31,12 +31,13 @@ class Job:
     `frore freeze` (run once per header by build rules) about 10 ms.
     """
 
-    __slots__ = ("source_id", "source", "size")
+    __slots__ = ("source_id", "source", "size", "optimize")
 
-    def __init__(self, source_id: str, source: Path, size: int = 0) -> None:
+    def __init__(self, source_id: str, source: Path, size: int = 0, optimize: int = 0) -> None:
         self.source_id = source_id
         self.source = source
         self.size = size            # bytes, for batching and time limits
+        self.optimize = optimize    # 0, or 1/2 as python -O/-OO
 
 
 def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None,
@@ -67,19 +68,6 @@ def freeze_all(interp: Interpreter, jobs: list[Job], parallel: int | None = None
     return results
 
 
-def freeze_with_identity(executable: Path | str, job: Job) -> tuple[tuple[int, int], str, bytes]:
-    """(Python minor version, magic number, marshalled code) of one module, from one
-    worker process: the one-module primitive that build rules run for each header."""
-    request = {"op": "freeze", "jobs": [(job.source_id, str(job.source))], "with_identity": True}
-    reply = call_worker(executable, request, timeout=timeout_for(job.size))
-    try:
-        version, magic, result = reply["version"], reply["magic"], reply["results"][0]
-    except (TypeError, KeyError, IndexError):
-        raise FroreError(f"python {str(executable)!r} did not answer like frore's freezing "
-                         "worker", exit_code=EXIT_STALE) from None
-    return (version[0], version[1]), magic, _unwrap(result)
-
-
 def _batches(jobs: list[Job]) -> list[list[Job]]:
     batches: list[list[Job]] = [[]]
     size = 0
@@ -98,7 +86,8 @@ def _batches(jobs: list[Job]) -> list[list[Job]]:
 
 
 def _run_worker(interp: Interpreter, batch: list[Job]) -> list[dict[str, Any]]:
-    request = {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch]}
+    request = {"op": "freeze", "jobs": [(j.source_id, str(j.source)) for j in batch],
+               "optimize": {j.source_id: j.optimize for j in batch if j.optimize}}
     try:
         reply = call_worker(interp.executable, request,
                             timeout=timeout_for(sum(j.size for j in batch)))

@@ -68,18 +68,18 @@ class WorkerCrashed(FroreError):
     """The worker died (a signal, or an exit status frore does not expect)."""
 
 
-def call_worker(executable: Path | str, request: dict[str, Any], *, timeout: float,
-                where: Path | None = None, line: int = 0) -> Any:
-    """Send *request* to a fresh worker under *executable*; return its decoded reply."""
-    shown = str(executable)
+def _spawn(argv: list[str], stdin: bytes, *, timeout: float, shown: str,
+           where: Path | None, line: int) -> tuple[int, bytes, str]:
+    """(exit status, stdout, stderr) of a worker; its whole process group is killed
+    when it does not answer within *timeout* seconds."""
     try:
-        proc = subprocess.Popen(worker_command(executable), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=worker_environment(), start_new_session=True)
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=worker_environment(),
+                                start_new_session=True)
     except OSError as exc:
         raise FroreError(f"cannot run python {shown!r}: {exc.strerror}", where, line) from None
     try:
-        out, err = proc.communicate(marshal.dumps(request), timeout=timeout)
+        out, err = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise FroreError(f"python {shown!r} did not answer within {round(timeout)} s "
@@ -92,14 +92,47 @@ def call_worker(executable: Path | str, request: dict[str, Any], *, timeout: flo
         found = message[len(TOO_OLD_PREFIX):].split()
         raise FroreError(f"python {shown!r} is {_implementation(found)}; frore freezes for "
                          "CPython 3.8 or newer", where, line)
-    if proc.returncode != 0:
-        raise _failure(shown, proc.returncode, message, request, where, line)
+    return proc.returncode, out, message
+
+
+def call_worker(executable: Path | str, request: dict[str, Any], *, timeout: float,
+                where: Path | None = None, line: int = 0) -> Any:
+    """Send *request* to a fresh worker under *executable*; return its decoded reply."""
+    shown = str(executable)
+    status, out, message = _spawn(worker_command(executable), marshal.dumps(request),
+                                  timeout=timeout, shown=shown, where=where, line=line)
+    if status != 0:
+        raise _failure(shown, status, message, request, where, line)
     try:
         return marshal.loads(out)
     except (EOFError, ValueError, TypeError):
         what = f"printed {_preview(out)}" if out else "printed nothing"
         raise FroreError(f"python {shown!r} did not answer like a Python interpreter "
                          f"(it exited 0 and {what})", where, line) from None
+
+
+def freeze_to_file(executable: Path | str, arguments: list[str], timeout: float) -> int:
+    """Run the worker's one-module freeze (``_worker.py freeze ...``) under *executable*;
+    print what it says; return its exit status."""
+    shown = str(executable)
+    status, _, message = _spawn(worker_command(executable) + ["freeze", *arguments], b"",
+                                timeout=timeout, shown=shown, where=None, line=0)
+    if status < 0:
+        raise _failure(shown, status, message, {"op": "freeze"}, None, 0)
+    if message:
+        sys.stderr.write(message + "\n")
+    return status
+
+
+def freezer_command(executable: Path | str) -> list[str]:
+    """How build rules freeze one module: the target interpreter itself on the worker
+    (one process; -E, since the environment is the build's, not frore's)."""
+    return [str(executable), "-E", "-S", "-s", "-B", str(WORKER), "freeze"]
+
+
+def stamp_command(executable: Path | str) -> list[str]:
+    """How build rules rewrite the freezer stamp when the interpreter changed."""
+    return [str(executable), "-E", "-S", "-s", "-B", str(WORKER), "stamp"]
 
 
 def _failure(shown: str, status: int, message: str, request: dict[str, Any],

@@ -25,7 +25,7 @@ TOP_KEYS = {"python", "search-path", "output", "group"}
 FLAVORS = ("embed", "cpython")
 TOP_KEYS |= {"flavor", "tree", "cpython"}
 OUTPUT_KEYS = {"headers", "table", "make"}
-GROUP_KEYS = {"name", "modules"}
+GROUP_KEYS = {"name", "modules", "optimize"}
 DEFAULT_SEARCH_PATH = (".", "{stdlib}")
 
 
@@ -140,8 +140,12 @@ def parse(text: str, path: Path) -> Manifest:
         if not isinstance(modules, list) or not all(isinstance(m, str) for m in modules):
             raise fail(f"group {name!r}: 'modules' must be a list of strings",
                        line=pos.key("modules", group_line) or group_line)
+        optimize = raw.get("optimize", 0)
+        if type(optimize) is not int or optimize not in (0, 1, 2):
+            raise fail(f"group {name!r}: 'optimize' must be 0, 1 or 2 (as python -O, -OO)",
+                       line=pos.key("optimize", group_line) or group_line)
         entries = tuple(Entry(spec, pos.next_string(spec) or group_line) for spec in modules)
-        groups.append(Group(name, entries, group_line))
+        groups.append(Group(name, entries, group_line, optimize))
 
     flavor, tree, options = _flavor(data, path, fail)
     return Manifest(

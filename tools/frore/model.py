@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import FORMAT_VERSION
 from .naming import HEADER_SUFFIX, header_name  # noqa: F401  (re-exported)
 
 STAMP_NAME = ".frore-freezer"
@@ -29,6 +28,8 @@ class Group:
     name: str
     entries: tuple[Entry, ...]
     line: int
+    # Compile as -O (1) or -OO (2) would: no asserts; no docstrings either.
+    optimize: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,9 @@ class Interpreter:
     def stamp_text(self) -> str:
         """What decides the bytecode of every header: when it changes, build rules
         re-freeze them all, and nothing else does."""
-        return (f"python {self.version[0]}.{self.version[1]}\n"
-                f"magic {self.magic}\n"
-                f"frore-format {FORMAT_VERSION}\n")
+        from .header import stamp_text
+
+        return stamp_text(self.minor, self.magic)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class FrozenModule:
     group: str
     header: Path
     line: int                   # manifest line that declared it
+    optimize: int = 0           # its group's optimisation level (0, 1 or 2)
 
     @property
     def alias_of(self) -> str | None:
@@ -134,12 +136,20 @@ class Resolved:
     """Everything downstream needs: the manifest, its interpreter, its modules."""
 
     manifest: Manifest
-    interpreter: Interpreter
+    # None when the run needs no interpreter: the cpython flavor only rewrites
+    # the tree's files (the tree's own build freezes), so frore does not probe one.
+    target: Interpreter | None
     modules: tuple[FrozenModule, ...]
     search_path: tuple[Path, ...] = field(default=())
     # How build rules run frore: this very interpreter (never a PATH lookup or
     # a shim), e.g. ("/venv/bin/python", "-m", "frore").
     frore: tuple[str, ...] = ()
+
+    @property
+    def interpreter(self) -> Interpreter:
+        if self.target is None:
+            raise RuntimeError("this run located no target interpreter")
+        return self.target
 
     def inputs(self) -> dict[Path, str]:
         """Every file this run reads, with what it is: no output may be one of them."""

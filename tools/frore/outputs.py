@@ -19,8 +19,6 @@ output's bytes without recompiling.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +57,12 @@ class Plan:
         out = Output(path, data, role, line)
         self.outputs[path] = self._real[real] = out
 
+    def discard(self, path: Path) -> None:
+        """Forget an output after all (an array sibling a small module does not need)."""
+        out = self.outputs.pop(Path(os.path.normpath(os.path.abspath(path))), None)
+        if out is not None:
+            self._real.pop(os.path.realpath(out.path), None)
+
     def __contains__(self, path: Path) -> bool:
         return os.path.realpath(path) in self._real
 
@@ -95,6 +99,8 @@ def _file_in_the_way(path: Path) -> Path | None:
 
 
 def digest(data: bytes | str) -> str:
+    import hashlib
+
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
@@ -131,6 +137,8 @@ def read_record(path: Path) -> Record | None:
         if existing(path) is None:
             return None
         with open(path, "rb") as f:
+            import json
+
             data = json.loads(f.read().decode("utf-8"))
         if data.get("frore-record") != RECORD_FORMAT:
             return None
@@ -153,6 +161,8 @@ def render_record(path: Path, manifest: Path, files: dict[Path, str]) -> str:
 
     data = {"frore-record": RECORD_FORMAT, "manifest": rel(manifest),
             "outputs": {rel(p): sha for p, sha in sorted(files.items(), key=lambda kv: rel(kv[0]))}}
+    import json
+
     return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 

@@ -13,32 +13,26 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import ModuleType
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from . import backends, emit_c
 from . import manifest as manifest_mod
 from .errors import FroreError, display_path
-from .freeze import Job, freeze_all
 from .model import Resolved
-from .outputs import (
-    RECORD_SUFFIX,
-    Plan,
-    Record,
-    digest,
-    file_digest,
-    read_record,
-    record_path,
-    records_beside,
-    render_record,
-)
+from .outputs import RECORD_SUFFIX, Plan
 from .resolve import resolve
 from .write import existing, read_bytes, remove_stale_temporaries, write_all
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from .outputs import Record
+
 
 def load(manifest_path: str | Path, python: str | None = None,
-         tree: str | Path | None = None) -> Resolved:
-    """Read and resolve the manifest; *tree* (``--tree``) overrides its ``tree`` key."""
+         tree: str | Path | None = None, need_interpreter: bool = False) -> Resolved:
+    """Read and resolve the manifest; *tree* (``--tree``) overrides its ``tree`` key.
+    The target interpreter is located when the flavor freezes (embed) or
+    *need_interpreter* says so."""
     manifest = manifest_mod.load(manifest_path)
     if tree is not None:
         if manifest.flavor != "cpython":
@@ -47,7 +41,7 @@ def load(manifest_path: str | Path, python: str | None = None,
         manifest = replace(manifest, tree=Path(tree).absolute())
     if manifest.flavor != "embed":
         _flavor(manifest.flavor).prepare(manifest)   # e.g. "is this a CPython tree?"
-    resolved = resolve(manifest, python)
+    resolved = resolve(manifest, python, need_interpreter or manifest.flavor == "embed")
     return replace(resolved, frore=(sys.executable, "-m", "frore"))
 
 
@@ -68,6 +62,11 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
          progress: Callable[[int, int], None] | None = None) -> RegenPlan:
     if resolved.manifest.flavor != "embed":
         return _flavor_plan(resolved)
+    # Freezing's stages, imported here: the cpython flavor never needs them.
+    from . import backends, emit_c, header
+    from .freeze import Job, freeze_all
+    from .outputs import digest, file_digest, read_record, record_path, records_beside, render_record
+
     manifest = resolved.manifest
     outputs = manifest.outputs
     lines = outputs.lines
@@ -84,16 +83,23 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
     # against the manifest, comes last so an interrupted run is redone.
     result.add(outputs.stamp, None, "the freezer stamp", lines.get("headers", 0))
     units = sorted(resolved.units(), key=lambda u: str(u.header))
+    siblings = {u.source_id: u.header.with_name(header.msvc_name(u.source_id)) for u in units}
     for unit in units:
+        # The array sibling (large modules only) is known after freezing; until then
+        # its path is claimed too, so a file of somebody else's there stops the run.
+        result.add(siblings[unit.source_id], None,
+                   f"the MSVC array of module {unit.source_id!r}", unit.line)
         result.add(unit.header, None, f"the header of module {unit.source_id!r}", unit.line)
-    result.add(outputs.table_header, None, "output.table's header", lines.get("table", 0))
-    result.add(outputs.table, None, "output.table", lines.get("table", 0))
+    emit_c.check_includes(resolved)
+    tables = emit_c.table_files(resolved)
+    for path in tables:
+        role = ("output.table" if path == outputs.table else "output.table's header"
+                if path == outputs.table_header else "a part of output.table")
+        result.add(path, None, role, lines.get("table", 0))
     result.add(record_file, None, "the output record", lines.get("table", 0))
     if outputs.make is not None:
         result.add(outputs.make, None, "output.make", lines.get("make", 0))
     result.guard(resolved.inputs())
-    emit_c.check_includes(resolved)
-    tables = emit_c.table_files(resolved)
 
     digests: dict[Path, str] = {}
     todo: list[Job] = []
@@ -104,19 +110,30 @@ def plan(resolved: Resolved, jobs: int | None = None, force: bool = False,
             source = unit.source.read_bytes()
         except OSError as exc:
             raise FroreError(f"cannot read source: {exc.strerror}", unit.source) from None
-        key = emit_c.header_key(unit.source_id, source, interp.magic)
+        key = header.header_key(unit.source_id, source, interp.magic, unit.optimize)
+        sibling = siblings[unit.source_id]
         recorded = old.files.get(unit.header) if old else None
-        if (not force and recorded and emit_c.read_key_from(unit.header) == key
-                and file_digest(unit.header) == recorded):
+        recorded_sibling = old.files.get(sibling) if old else None
+        if (not force and recorded and header.read_key_from(str(unit.header)) == key
+                and file_digest(unit.header) == recorded
+                and (recorded_sibling is None or file_digest(sibling) == recorded_sibling)):
             digests[unit.header] = recorded          # current, and verified whole
+            if recorded_sibling is None:
+                result.discard(sibling)
+            else:
+                digests[sibling] = recorded_sibling
         else:
             keys[unit.source_id] = key
-            todo.append(Job(unit.source_id, unit.source, len(source)))
+            todo.append(Job(unit.source_id, unit.source, len(source), unit.optimize))
 
     def render(source_id: str, data: bytes) -> None:
         unit = by_id[source_id]
-        result.outputs[unit.header].data = emit_c.render_header(
-            source_id, data, interp.minor, keys[source_id])
+        rendered = header.render(source_id, data, interp.minor, keys[source_id], unit.optimize)
+        result.outputs[unit.header].data = rendered.pop(unit.header.name)
+        if rendered:
+            result.outputs[siblings[source_id]].data = rendered.pop(siblings[source_id].name)
+        else:
+            result.discard(siblings[source_id])
 
     freeze_all(interp, todo, jobs, progress if len(todo) > 1 else None, on_result=render)
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import FroreError
-from .interpreter import locate
 from .model import Entry, FrozenModule, Interpreter, Manifest, Resolved
 from .naming import header_name
 from .spec import SpecError, parse_spec
@@ -20,11 +19,20 @@ from .spec import SpecError, parse_spec
 STDLIB_TOKEN = "{stdlib}"
 
 
-def resolve(manifest: Manifest, python_override: str | None = None) -> Resolved:
-    if python_override is not None:
-        interp = locate(python_override, Path.cwd())
-    else:
-        interp = locate(manifest.python, manifest.root, manifest.path, manifest.python_line)
+def resolve(manifest: Manifest, python_override: str | None = None,
+            need_interpreter: bool = True) -> Resolved:
+    """The manifest's modules, found; the target interpreter is located (one
+    process start) unless *need_interpreter* is false and nothing asks for it:
+    no ``--python`` and no ``{stdlib}`` in the search path."""
+    interp: Interpreter | None = None
+    if python_override is not None or need_interpreter or any(
+            STDLIB_TOKEN in p for p in manifest.search_path):
+        from .interpreter import locate  # subprocess & co.: not for the cpython flavor
+
+        if python_override is not None:
+            interp = locate(python_override, Path.cwd())
+        else:
+            interp = locate(manifest.python, manifest.root, manifest.path, manifest.python_line)
     roots = search_roots(manifest, interp)
     finder = _Finder(roots, manifest)
     modules: list[FrozenModule] = []
@@ -46,18 +54,18 @@ def resolve(manifest: Manifest, python_override: str | None = None) -> Resolved:
                                      manifest.path, entry.line)
                 module = FrozenModule(name=name, source_id=source_id, source=source,
                                       is_package=is_package, group=group.name,
-                                      header=header, line=entry.line)
+                                      header=header, line=entry.line, optimize=group.optimize)
                 by_name[name] = module
                 modules.append(module)
     _check_shared_sources(modules, manifest)
-    return Resolved(manifest=manifest, interpreter=interp, modules=tuple(modules),
+    return Resolved(manifest=manifest, target=interp, modules=tuple(modules),
                     search_path=tuple(roots))
 
 
-def search_roots(manifest: Manifest, interp: Interpreter) -> list[Path]:
+def search_roots(manifest: Manifest, interp: Interpreter | None) -> list[Path]:
     roots = []
     for raw in manifest.search_path:
-        path = raw.replace(STDLIB_TOKEN, str(interp.stdlib))
+        path = raw.replace(STDLIB_TOKEN, str(interp.stdlib)) if interp else raw
         root = (manifest.root / path).absolute()
         if not root.is_dir():
             raise FroreError(f"search-path entry {raw!r} is not a directory ({root})",
@@ -74,6 +82,10 @@ def _check_shared_sources(modules: list[FrozenModule], manifest: Manifest) -> No
         if first.source != m.source:
             raise FroreError(f"{m.source_id!r} is frozen from two files: {first.source} "
                              f"(line {first.line}) and {m.source}", manifest.path, m.line)
+        if first.optimize != m.optimize:
+            raise FroreError(f"{m.source_id!r} is frozen with optimize={first.optimize} (line "
+                             f"{first.line}) and optimize={m.optimize}: one source has one "
+                             "header", manifest.path, m.line)
 
 
 class _Finder:

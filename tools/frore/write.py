@@ -16,26 +16,28 @@ its mode, so a tree built by another user stays buildable.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
-import secrets
 import stat
-from pathlib import Path
-from typing import Callable
 
 from .errors import FroreError
 
-# Temporary names carry the writer's pid, so a later run can tell the leftovers
-# of a killed run (pid gone) from the files of a run still going.
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp$")
+# No pathlib, typing, contextlib, re or secrets at import: build rules run this
+# module in every per-module freeze (see _worker.py), where each costs milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Callable, TypeVar
+
+    from .errors import PathLike
+
+    P = TypeVar("P", bound=PathLike)
 
 
 def _text(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def existing(path: Path) -> os.stat_result | None:
+def existing(path: PathLike) -> os.stat_result | None:
     """lstat of an output's path; None when absent.  Anything but a regular file is refused."""
     try:
         st = os.lstat(path)
@@ -52,7 +54,7 @@ def existing(path: Path) -> os.stat_result | None:
     return st
 
 
-def read_bytes(path: Path) -> bytes | None:
+def read_bytes(path: PathLike) -> bytes | None:
     """The content of an existing output (a regular file), or None when absent."""
     if existing(path) is None:
         return None
@@ -66,11 +68,13 @@ def read_bytes(path: Path) -> bytes | None:
 class Staged:
     """A temporary file holding an output's new content, not yet renamed into place."""
 
-    def __init__(self, path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None,
-                 made: list[Path]):
+    def __init__(self, path: PathLike, data: bytes, mode: int | None,
+                 owner: tuple[int, int] | None, made: list[str]):
         self.path = path
         self.made = made                        # folders created for outputs, to undo
-        self.temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        folder, name = os.path.split(os.path.abspath(path))
+        self.folder = folder
+        self.temporary = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         self._make_folder()
         try:
             fd = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -80,8 +84,10 @@ class Staged:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 if owner is not None:
-                    with contextlib.suppress(OSError):      # only root may give files away
+                    try:
                         os.fchown(f.fileno(), *owner)
+                    except OSError:                         # only root may give files away
+                        pass
                 if mode is not None:            # rewriting: keep the old file's mode
                     os.fchmod(f.fileno(), mode)
         except OSError as exc:
@@ -92,10 +98,13 @@ class Staged:
             raise
 
     def _make_folder(self) -> None:
-        missing = [p for p in (self.path.parent, *self.path.parent.parents)
-                   if not os.path.lexists(p)]
+        missing = []
+        folder = self.folder
+        while not os.path.lexists(folder) and os.path.dirname(folder) != folder:
+            missing.append(folder)
+            folder = os.path.dirname(folder)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(self.folder, exist_ok=True)
             self.made.extend(reversed(missing))
         except FileExistsError:
             raise FroreError(f"cannot write this output: {self._blocker()} is a file, "
@@ -103,11 +112,13 @@ class Staged:
         except OSError as exc:
             raise FroreError(f"cannot create its folder: {exc.strerror}", self.path) from None
 
-    def _blocker(self) -> Path:
-        for parent in self.path.parents:
-            if parent.exists() and not parent.is_dir():
-                return parent
-        return self.path.parent
+    def _blocker(self) -> str:
+        folder = self.folder
+        while os.path.dirname(folder) != folder:
+            if os.path.exists(folder) and not os.path.isdir(folder):
+                return folder
+            folder = os.path.dirname(folder)
+        return self.folder
 
     def commit(self) -> None:
         try:
@@ -117,11 +128,13 @@ class Staged:
             raise FroreError(f"cannot write this output: {exc.strerror}", self.path) from None
 
     def discard(self) -> None:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(self.temporary)
+        except OSError:
+            pass
 
 
-def stage(path: Path, data: bytes | str, made: list[Path] | None = None) -> Staged | None:
+def stage(path: PathLike, data: bytes | str, made: list[str] | None = None) -> Staged | None:
     """A temporary file with *data* for *path*, or None when *path* already holds it."""
     data = _text(data)
     st = existing(path)
@@ -135,8 +148,8 @@ def stage(path: Path, data: bytes | str, made: list[Path] | None = None) -> Stag
     return Staged(path, data, mode, owner, made if made is not None else [])
 
 
-def write_all(files: dict[Path, bytes | str], touch: bool = False,
-              before_commit: Callable[[], None] | None = None) -> list[Path]:
+def write_all(files: dict[P, bytes | str], touch: bool = False,
+              before_commit: Callable[[], None] | None = None) -> list[P]:
     """Write every changed file of *files*, in order; return the changed paths.
 
     All new contents are staged first; only when every one was written in
@@ -145,8 +158,8 @@ def write_all(files: dict[Path, bytes | str], touch: bool = False,
     two phases (regen removes its strays there).
     """
     staged: list[Staged] = []
-    unchanged: list[Path] = []
-    made: list[Path] = []
+    unchanged: list[P] = []
+    made: list[str] = []
     try:
         for path, data in files.items():
             item = stage(path, data, made)
@@ -158,8 +171,10 @@ def write_all(files: dict[Path, bytes | str], touch: bool = False,
         for item in staged:
             item.discard()
         for folder in reversed(made):           # nothing half-made stays behind
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
         raise
     pending = list(staged)
     try:
@@ -175,23 +190,29 @@ def write_all(files: dict[Path, bytes | str], touch: bool = False,
     if touch:
         for path in unchanged:
             os.utime(path)
-    return [item.path for item in staged]
+    return [item.path for item in staged]  # type: ignore[misc]
 
 
-def write_if_changed(path: Path, data: bytes | str, touch: bool = False) -> bool:
+def write_if_changed(path: PathLike, data: bytes | str, touch: bool = False) -> bool:
     """Write *data* to *path* atomically; return True when the content changed."""
     return bool(write_all({path: data}, touch=touch))
 
 
 def remove_stale_temporaries(folder: Path, names: set[str]) -> list[Path]:
-    """Delete temporary files that a killed frore run left for one of *names*."""
+    """Delete temporary files that a killed frore run left for one of *names*.
+    (Temporary names carry the writer's pid, so the leftovers of a killed run, pid
+    gone, can be told from the files of a run still going.)"""
+    import re
+    from pathlib import Path
+
+    temporary = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp$")
     removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return removed
     for entry in entries:
-        match = _TEMPORARY.match(entry.name)
+        match = temporary.match(entry.name)
         if not match or match.group("name") not in names or _running(int(match.group("pid"))):
             continue
         try:

@@ -4,12 +4,14 @@
 when their content changed:
 
 * the rules file: one ``add_custom_command`` per header (OUTPUT the header,
-  DEPENDS its ``.py`` and the freezer stamp) running ``frore freeze``, plus
-  variables naming every output for the function to hand to ``target_sources``;
+  DEPENDS its ``.py`` and the freezer stamp) running the target interpreter on
+  frore's freezer (one process), plus variables naming every output for the
+  function to hand to ``target_sources``;
 * the freezer stamp, whose content names the target interpreter, so a new
   interpreter re-freezes every header and nothing else does;
-* the module table (``.c``/``.h``): it depends only on the resolved module list,
-  which is itself only re-read when CMake re-configures.
+* the module table (``.c``/``.h``) and its parts (each including a few headers,
+  so editing one module recompiles one part): they depend only on the resolved
+  module list, which is itself only re-read when CMake re-configures.
 
 With ``build_dir=DIR`` the headers go below DIR at the same relative place
 they have below the manifest, so ``#include "frozen/frozen_modules.h"`` works
@@ -22,6 +24,7 @@ import os
 from pathlib import Path
 
 from .. import emit_c
+from ..interpreter import freezer_command
 from ..model import FrozenModule, Resolved, relocate
 from ..shipped import shipped_dir
 from ..writers import Unwritable
@@ -92,10 +95,14 @@ class CMakeBackend(Backend):
         w.set("FRORE_COMMAND", *[cw.quote(a) for a in self.resolved.frore])
         w.set("FRORE_FROZEN_PYTHON", cw.quote(str(interp.executable)))
         w.set("FRORE_FROZEN_PYTHON_VERSION", cw.quote("{}.{}.{}".format(*interp.version)))
+        w.comment("Freezes one module: the target interpreter on frore's freezer, one process.")
+        w.set("FRORE_FREEZER", "${FRORE_FROZEN_PYTHON}",
+              *[cw.quote(a) for a in freezer_command("python")[1:]])
         w.set("FRORE_MANIFEST", self.ref(self.manifest.path))
         w.set("FRORE_STAMP", self.ref(self.stamp))
         w.set("FRORE_TABLE_C", self.ref(outputs.table))
         w.set("FRORE_TABLE_H", self.ref(outputs.table_header))
+        w.set("FRORE_PARTS", *[self.ref(emit_c.part_path(r, n)) for n in emit_c.parts(r)])
         w.set("FRORE_INCLUDE_DIRS", *[self.ref(d) for d in self.include_dirs])
         w.set("FRORE_HEADERS", *[self.ref(u.header) for u in units])
         w.set("FRORE_SOURCES", *[self.ref(u.source) for u in units])
@@ -112,7 +119,8 @@ class CMakeBackend(Backend):
         source = self.ref(unit.source)
         w.command("add_custom_command",
                   "OUTPUT", header,
-                  "COMMAND", "${FRORE_COMMAND}", "freeze", "--python", "${FRORE_FROZEN_PYTHON}",
+                  "COMMAND", "${FRORE_FREEZER}",
+                  *(["--optimize", str(unit.optimize)] if unit.optimize else []),
                   "--", cw.quote(unit.source_id), source, header,
                   "DEPENDS", source, "${FRORE_STAMP}",
                   "COMMENT", cw.quote(f"FREEZE {unit.source_id}"),

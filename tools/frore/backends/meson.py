@@ -9,9 +9,13 @@ hand-run step.  Meson puts a custom target's outputs in the build folder that
 mirrors the snippet's folder, which is why outputs are bare file names and the
 module table includes the headers beside it (the ``--headers-dir`` layout).
 
+A header's target runs the target interpreter directly on frore's freezer (one
+process per module); the table target writes the table and its parts, each
+part including a few headers, so editing one module recompiles one part.
+
 Variables defined (``prefix=NAME`` renames the ``frore`` part):
-``frore_headers`` (one target per header), ``frore_table`` (the table's .c and
-.h), ``frore_sources`` (both: pass to ``executable()``), ``frore_include``,
+``frore_headers`` (one target per header), ``frore_table`` (the table's .c,
+.h and parts), ``frore_sources`` (both: pass to ``executable()``), ``frore_include``,
 ``frore_python`` (the interpreter whose bytecode is frozen) and
 ``frore_python_version``.
 """
@@ -21,9 +25,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .. import FORMAT_VERSION
+from .. import FORMAT_VERSION, emit_c
 from ..errors import FroreError
-from ..interpreter import WORKER
+from ..interpreter import freezer_command, stamp_command
 from ..model import STAMP_NAME, FrozenModule, Resolved
 from ..paths import posix_relpath
 from ..writers import Unwritable
@@ -137,7 +141,9 @@ class MesonBackend(Backend):
         w.assign(f"{p}_stdlib", mw.path(str(interp.stdlib)))
         w.comment("frore itself runs under the Python that generated this file (no PATH lookup).")
         w.assign(f"{p}_command", [mw.path(a, in_command=True) for a in self.resolved.frore])
-        w.assign(f"{p}_freeze", mw.plus(self.var("command"), ["freeze", "--python", self.var("python")]))
+        w.comment("Freezes one module: the target interpreter on frore's freezer, one process.")
+        w.assign(f"{p}_freeze", [self.var("python"), *(
+            mw.path(a, in_command=True) for a in freezer_command("python")[1:])])
         w.blank()
 
     def _stamp(self, w: mw.MesonWriter) -> None:
@@ -148,19 +154,21 @@ class MesonBackend(Backend):
         w.assign(f"{self.prefix}_stamp", mw.call(
             "custom_target", "frore-freezer",
             output=STAMP_NAME,
-            command=[self.var("python"), "-S", "-s", "-B", mw.path(str(WORKER), in_command=True),
-                     "stamp", "@OUTPUT@", str(FORMAT_VERSION)],
+            command=[self.var("python"), *(mw.path(a, in_command=True)
+                                           for a in stamp_command("python")[1:]),
+                     "--", "@OUTPUT@", str(FORMAT_VERSION)],
             build_always_stale=True, build_by_default=True))
         w.blank()
 
     def _table(self, w: mw.MesonWriter) -> None:
         p = self.prefix
         out = self.manifest.outputs
-        w.comment("The module table; it #includes the headers beside it.")
+        w.comment("The module table and its parts; the parts #include the headers beside them.")
+        parts = [emit_c.part_path(self.resolved, n).name for n in emit_c.parts(self.resolved)]
         w.assign(f"{p}_table", mw.call(
             "custom_target", out.table.stem,
             input=self.var("manifest"),
-            output=[out.table.name, out.table_header.name],
+            output=[out.table.name, out.table_header.name, *parts],
             command=mw.plus(self.var("command"), [
                 "-q", "gen", "table", "--touch", "-m", "@INPUT@",
                 "--python", self.var("python"), "--headers-dir", "@OUTDIR@"]),
@@ -173,7 +181,9 @@ class MesonBackend(Backend):
             "custom_target", unit.header.name,
             input=self.source_ref(unit.source),
             output=unit.header.name,
-            command=mw.plus(self.var("freeze"), ["--", unit.source_id, "@INPUT@", "@OUTPUT@"]),
+            command=mw.plus(self.var("freeze"), [
+                *(["--optimize", str(unit.optimize)] if unit.optimize else []),
+                "--", unit.source_id, "@INPUT@", "@OUTPUT@"]),
             depends=self.var("stamp"))
 
     def _manifest_hash(self) -> str:

@@ -5,11 +5,16 @@
 - the items file (``frozen.props``): per-manifest properties and one
   ``FroreModule`` item per header (source, frozen name, header file name),
   then an import of the reusable ``msbuild/frore.props``;
-- ``<table>.vcxproj``: a static library compiling the module table, showing
+- ``<table>.vcxproj``: a static library compiling the module table and its
+  parts (each part includes a few headers: an edit recompiles one part), showing
   the headers and the frozen sources; it imports the items file and
   ``msbuild/frore.targets``, whose FroreFreeze target runs before ClCompile;
 - ``<table>.vcxproj.filters``: Solution Explorer folders, one per manifest group;
-- the module table ``.c``/``.h`` (the same text ``frore regen`` writes).
+- the module table ``.c``/``.h`` and its parts (the same text ``frore regen`` writes).
+
+Each module is frozen by the target interpreter itself running frore's freezer
+(one process, no frore host); MSBuild batches the target per module and skips
+the modules whose header is newer than their inputs.
 
 Every path is written relative to ``$(MSBuildThisFileDirectory)`` (through
 ``$(FroreRoot)``) or to the interpreter's stdlib, so a checkout can move;
@@ -22,8 +27,8 @@ import shlex
 import uuid
 from pathlib import Path
 
-from .. import FORMAT_VERSION, emit_c
-from ..interpreter import WORKER
+from .. import FORMAT_VERSION, emit_c, header
+from ..interpreter import WORKER, freezer_command, stamp_command
 from ..model import FrozenModule, Resolved
 from ..paths import posix_relpath
 from ..shipped import shipped_dir
@@ -59,10 +64,6 @@ def _visual_studio(value: str) -> type[VisualStudio]:
     if value not in VERSIONS:
         raise ValueError(f"choose one of {', '.join(VERSIONS)}")
     return VERSIONS[value]
-
-
-# What `frore_command` runs: frore, without the working folder on sys.path.
-RUN_FRORE = "import sys; del sys.path[0]; from frore.cli import main; sys.exit(main())"
 
 
 def hexword(text: str) -> str:
@@ -166,35 +167,34 @@ class MSBuildBackend(Backend):
             "Posix": mw.escape(self.gen_command(posix=True)),
             "Windows": mw.escape(self.gen_command(posix=False))})
         named = str(self.interpreter.named or self.interpreter.executable)
-        stamp = [named, "-S", "-s", "-B", str(WORKER), "stamp",
-                 hexword(self.command_path(self.manifest.outputs.stamp)), str(FORMAT_VERSION)]
+        # Posix commands run in the manifest's folder; on Windows the paths are
+        # relative to the folder in FRORE_ROOT (cmd.exe's start folder is not set).
+        windows = ["--root-env", "FRORE_ROOT"]
+        stamp = [*stamp_command(named), "--hex"]
+        stamp_args = ["--", hexword(self.command_path(self.manifest.outputs.stamp)),
+                      str(FORMAT_VERSION)]
         w.item(commands, "FroreStampCheck", "stamp", {
-            "Posix": mw.escape(shlex.join(stamp)),
-            "Windows": mw.escape(windows_command(stamp)),
+            "Posix": mw.escape(shlex.join(stamp + stamp_args)),
+            "Windows": mw.escape(windows_command(stamp + windows + stamp_args)),
             "Python": mw.escape(named)})
 
         modules = w.group("ItemGroup", label="FroreModules")
-        frore = self.frore_command()
+        freezer = [*freezer_command(named), "--hex"]
         for unit in self.units:
-            args = [hexword(a) for a in (unit.source_id, self.command_path(unit.source),
-                                         self.command_path(unit.header))]
-            freeze = [*frore, "freeze", "--hex", "--python", hexword(named), *args]
+            args = ["--optimize", str(unit.optimize)] if unit.optimize else []
+            args += ["--"] + [hexword(a) for a in (unit.source_id, self.command_path(unit.source),
+                                                   self.command_path(unit.header))]
             w.item(modules, "FroreModule", self.ref(unit.source), {
                 "FrozenName": mw.escape(unit.source_id),
                 "Header": mw.escape(unit.header.name),
+                "MsvcArray": mw.escape(header.msvc_name(unit.source_id)),
                 "Group": mw.escape(unit.group),
-                "Posix": mw.escape(shlex.join(freeze)),
-                "Windows": mw.escape(windows_command(freeze[:4] + ["--root-env", "FRORE_ROOT"]
-                                                     + freeze[4:])),
-                "Python": mw.escape(frore[0]),
+                "Posix": mw.escape(shlex.join(freezer + args)),
+                "Windows": mw.escape(windows_command(freezer + windows + args)),
+                "Python": mw.escape(named),
             })
         w.import_project("$(FroreMSBuildDir)frore.props")
         return w.text()
-
-    def frore_command(self) -> list[str]:
-        """frore under its interpreter, safe in any working folder: with ``-m``, a
-        ``frore`` folder in the manifest's folder would be imported instead."""
-        return [self.resolved.frore[0], "-c", RUN_FRORE]
 
     def gen_command(self, posix: bool) -> str:
         """How to rewrite these files, run in the manifest's folder: shown by the build
@@ -248,6 +248,8 @@ class MSBuildBackend(Backend):
             "PreprocessorDefinitions": "_LIB;%(PreprocessorDefinitions)"})
         sources = w.group("ItemGroup")
         w.item(sources, "ClCompile", "$(FroreTableC)")
+        for part in self.parts():
+            w.item(sources, "ClCompile", part)
         headers = w.group("ItemGroup")
         w.item(headers, "ClInclude", "$(FroreTableH)")
         for unit in self.units:
@@ -273,6 +275,11 @@ class MSBuildBackend(Backend):
         """The items file as the .vcxproj (written beside it) imports it."""
         return "$(MSBuildThisFileDirectory)" + mw.escape(self.output.name)
 
+    def parts(self) -> list[str]:
+        """The module table's parts, as ClCompile items (beside the table)."""
+        return ["$(FroreTableDir)" + mw.escape(emit_c.part_path(self.resolved, n).name)
+                for n in emit_c.parts(self.resolved)]
+
     @staticmethod
     def header_item(unit: FrozenModule) -> str:
         return "$(FroreHeadersDir)" + mw.escape(unit.header.name)
@@ -291,6 +298,8 @@ class MSBuildBackend(Backend):
                    {"UniqueIdentifier": _guid("filter", self.root_name(), self.project_name, name)})
         items = w.group("ItemGroup")
         w.item(items, "ClCompile", "$(FroreTableC)", {"Filter": source_root})
+        for part in self.parts():
+            w.item(items, "ClCompile", part, {"Filter": source_root})
         w.item(items, "ClInclude", "$(FroreTableH)", {"Filter": header_root})
         for unit in self.units:
             w.item(items, "ClInclude", self.header_item(unit), {"Filter": header_root})

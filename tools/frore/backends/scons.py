@@ -1,8 +1,9 @@
 """SCons: the resolved model as JSON, read by frore's SCons tool (frore/scons/frore.py).
 
 The tool runs ``frore gen scons -o FILE`` each time SCons reads its SConscripts
-and turns this description into nodes: one header per unit (source: its .py),
-the module table, and Value nodes for what the table and the headers depend on
+and turns this description into nodes: one header per unit (source: its .py,
+built by the target interpreter on frore's freezer, one process), the module
+table and its parts, and Value nodes for what the table and the headers depend on
 besides files.  SCons itself is Python, but the tool does not import frore into
 the SCons process (SCons registers a tool as ``sys.modules[name]``, which would
 hide the frore package); JSON keeps the boundary plain data.
@@ -16,11 +17,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import emit_c
+from ..interpreter import freezer_command
 from ..paths import posix_relpath
 from ..writers import Unwritable, scons
 from .base import ROOT, Backend
 
-FORMAT = 1
+FORMAT = 2
 DEFAULT_NAME = ".frore-scons.json"
 
 
@@ -55,11 +58,14 @@ class SConsBackend(Backend):
             "python_include": str(interp.include),
             "python_libdir": str(interp.libdir),
             "python_library": f"python{interp.ldversion}",
-            "freezer": interp.stamp_text(),
+            "stamp": interp.stamp_text(),
+            "freezer": freezer_command(interp.executable),
             "table_c": self.path(outputs.table),
             "table_h": self.path(outputs.table_header),
+            "parts": [self.path(emit_c.part_path(r, n)) for n in emit_c.parts(r)],
             "units": [{"name": u.source_id, "source": self.path(u.source),
-                       "header": self.path(u.header)} for u in r.units()],
+                       "header": self.path(u.header), "optimize": u.optimize}
+                      for u in r.units()],
             "modules": [[m.name, m.source_id, m.is_package] for m in r.modules],
         }
         return json.dumps(data, indent=1, sort_keys=True) + "\n"

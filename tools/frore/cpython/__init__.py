@@ -38,6 +38,11 @@ LAYOUT_311 = (
 
 def prepare(manifest: Manifest) -> None:
     """Before resolving: the tree must be a CPython tree of a version we can write."""
+    for group in manifest.groups:
+        if group.optimize:
+            raise FroreError(f"group {group.name!r}: the cpython flavor has no 'optimize' (the "
+                             "tree's _freeze_module compiles at level 0)", manifest.path,
+                             group.line)
     version = tree_version(manifest.root)
     if version not in SUPPORTED:
         shown = ", ".join(f"{a}.{b}" for a, b in SUPPORTED)

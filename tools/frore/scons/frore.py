@@ -7,12 +7,14 @@ Each time SCons reads the SConscript, ``FrozenModules`` asks frore for the
 resolved manifest (``frore gen scons``; no freezing) and declares:
 
 * one ``FroreHeader`` node per frozen source: target the header, sources the
-  ``.py`` and a Value node naming the module and the interpreters.  SCons
+  ``.py`` and a Value node naming the module and the freezer command (the
+  target interpreter on frore's freezer: one process, no frore host).  SCons
   decides by content signature, so editing one ``.py`` re-freezes that header
   only, and a new interpreter (the Value changes) re-freezes them all;
-* one ``FroreTable`` node for the module table's ``.c`` and ``.h``, whose
-  Value source holds the resolved module list: a new module or a new glob
-  match rewrites it.
+* one ``FroreTable`` node for the module table's ``.c``, its ``.h`` and its
+  parts (each part includes a few headers, so an edit recompiles one part),
+  whose Value source holds the resolved module list: a new module or a new
+  glob match rewrites it.
 
 No path or name from the manifest ever reaches SCons's substitution (``$``,
 ``${...}`` would be expanded, and Python inside ``${...}`` evaluated) or a
@@ -47,7 +49,7 @@ import SCons.Errors
 import SCons.Node.FS
 import SCons.Scanner
 
-FORMAT = 1
+FORMAT = 2
 
 
 def _freeze(target, source, env):
@@ -55,8 +57,8 @@ def _freeze(target, source, env):
     # which the build signature also sees.  Kept inline: SCons signs this
     # function's own code, not helpers it calls.
     data = json.loads(source[1].read())
-    argv = data["frore"] + ["freeze", "--python", data["python"], "--",
-                            data["name"], source[0].get_abspath(), target[0].get_abspath()]
+    argv = data["freezer"] + (["--optimize", str(data["optimize"])] if data["optimize"] else [])
+    argv += ["--", data["name"], source[0].get_abspath(), target[0].get_abspath()]
     return subprocess.run(argv, stdin=subprocess.DEVNULL).returncode
 
 
@@ -76,12 +78,6 @@ def _table(target, source, env):
 
 def _table_str(target, source, env, executor=None):
     return "FRORE TABLE " + repr(target[0].get_abspath())
-
-
-def _table_emitter(target, source, env):
-    """``frore gen table`` writes the ``.c`` and, beside it, the ``.h``: name both."""
-    c_file = target[0]
-    return [c_file, c_file.dir.File(os.path.splitext(c_file.name)[0] + ".h")], source
 
 
 _NO_SCAN = SCons.Scanner.ScannerBase(lambda node, env, path: [], name="FroreNoScan")
@@ -118,7 +114,8 @@ def _resolve(env, manifest, python, headers_dir) -> dict:
 
 
 def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
-    """Declare the manifest's headers and table; return the table's ``.c`` node(s)."""
+    """Declare the manifest's headers and table; return the ``.c`` nodes to compile
+    (the table and its parts)."""
     fs = env.fs
     if not isinstance(manifest, SCons.Node.FS.Base):
         # Relative to the calling SConscript's folder; './' so a leading '#' is a name.
@@ -132,8 +129,8 @@ def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
 
     headers = []
     for unit in data["units"]:
-        info = env.Value(json.dumps({"name": unit["name"], "frore": data["frore"],
-                                     "python": data["python"], "freezer": data["freezer"]},
+        info = env.Value(json.dumps({"name": unit["name"], "freezer": data["freezer"],
+                                     "optimize": unit["optimize"], "stamp": data["stamp"]},
                                     sort_keys=True))
         header = env.FroreHeader(fs.File(_absolute(base, unit["header"])),
                                  [fs.File(_absolute(base, unit["source"])), info])
@@ -142,14 +139,16 @@ def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
 
     info = env.Value(json.dumps({"frore": data["frore"], "python": data["python"],
                                  "headers_dir": headers_path, "modules": data["modules"],
-                                 "freezer": data["freezer"]}, sort_keys=True))
-    table = env.FroreTable(fs.File(_absolute(base, data["table_c"])), [manifest, info])
+                                 "stamp": data["stamp"]}, sort_keys=True))
+    # `frore gen table` writes the .c, the .h beside it, and the parts.
+    table = env.FroreTable([fs.File(_absolute(base, path)) for path in
+                            [data["table_c"], data["table_h"], *data["parts"]]], [manifest, info])
     env["FRORE_PYTHON_INCLUDE"] = data["python_include"]
     env["FRORE_PYTHON_LIBDIR"] = data["python_libdir"]
     env["FRORE_PYTHON_LIB"] = data["python_library"]
     env["FRORE_HEADERS"] = headers
     env["FRORE_TABLE_H"] = table[1]
-    return table[:1]
+    return table[:1] + table[2:]
 
 
 def generate(env):
@@ -159,7 +158,7 @@ def generate(env):
         source_scanner=_NO_SCAN, target_scanner=_NO_SCAN)
     env["BUILDERS"]["FroreTable"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_table, strfunction=_table_str),
-        emitter=_table_emitter, source_scanner=_NO_SCAN, target_scanner=_NO_SCAN)
+        source_scanner=_NO_SCAN, target_scanner=_NO_SCAN)
     env.AddMethod(FrozenModules, "FrozenModules")
 
 
