@@ -82,7 +82,8 @@ def test_guard_stops_headers_frozen_by_312_compiled_against_311(tmp_path):
         f'python = "{py312}"\n\n[[group]]\nname = "g"\nmodules = ["solo"]\n')
     frore("regen", cwd=tmp_path)
     include = run([py311, "-I", "-c", INCLUDE]).stdout.strip()
-    for source in ("frozen/frozen_modules.c", "frozen/frozen_modules_00.c"):
+    part = next((tmp_path / "frozen").glob("frozen_modules_*.c")).relative_to(tmp_path)
+    for source in ("frozen/frozen_modules.c", str(part)):
         proc = run(["gcc", "-c", "-o", "/dev/null", f"-I{include}", source], cwd=tmp_path, check=False)
         assert proc.returncode != 0
         assert "#error" in proc.stderr
@@ -94,7 +95,7 @@ def test_guard_stops_headers_frozen_by_312_compiled_against_311(tmp_path):
     assert "solo.frozen.h was frozen by Python 3.12 but is being compiled against Python 3.11" in proc.stderr
     # ...and the same files compile against 3.12's headers.
     include12 = run([py312, "-I", "-c", INCLUDE]).stdout.strip()
-    for source in ("frozen/frozen_modules.c", "frozen/frozen_modules_00.c"):
+    for source in ("frozen/frozen_modules.c", str(part)):
         run(["gcc", "-c", "-o", "/dev/null", f"-I{include12}", source], cwd=tmp_path)
 
 

@@ -47,12 +47,13 @@ def test_gen_scons_description(example):
     data = json.loads((example / "d.json").read_text())
     assert str(example) not in json.dumps(data)      # tree-relative paths
     assert data["table_c"] == "frozen/frozen_modules.c"
+    units = [u for part in data["parts"] for u in part["units"]]
     assert {"name": "app.greet", "source": "app/greet.py",
-            "header": "frozen/app.greet.frozen.h", "optimize": 0} in data["units"]
+            "header": "frozen/app.greet.frozen.h", "optimize": 0} in units
     assert Path(data["frore"][0]).is_absolute() and data["frore"][1:] == ["-m", "frore"]
-    # Headers are frozen by the target interpreter on frore's freezer, one process each.
-    assert Path(data["freezer"][0]).is_absolute() and data["freezer"][-2:][1] == "freeze"
-    assert data["parts"] and all(p.startswith("frozen/frozen_modules_") for p in data["parts"])
+    # Headers are frozen by the target interpreter on frore's freezer, one process a part.
+    assert Path(data["freezer"][0]).is_absolute() and data["freezer"][-1] == "freeze-part"
+    assert all(p["c"] == f"frozen/frozen_modules_{p['number']:02d}.c" for p in data["parts"])
 
 
 def test_toolpath_module():

@@ -2,7 +2,8 @@
 
 __version__ = "0.1.0"
 
-# Bumped whenever the bytes frore writes into a header change for the same
-# source and interpreter; it is part of each header's key, so a new format
-# re-freezes everything instead of mixing old and new headers.
-FORMAT_VERSION = 4
+# The version of frore's C output, part of every header's key (see _worker.py,
+# which needs it before it may import anything).
+from ._worker import FORMAT_VERSION  # noqa: E402
+
+__all__ = ["FORMAT_VERSION", "__version__"]

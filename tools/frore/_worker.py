@@ -29,10 +29,59 @@ OLDEST = (3, 8)
 TOO_OLD_EXIT = 3
 TOO_OLD_PREFIX = "frore-worker: too old: "
 
-# Without -I (which would ignore PYTHONHASHSEED) the script's own folder is
-# sys.path[0]; nothing may be imported from there.
-if sys.path and sys.path[0] and __file__.startswith(sys.path[0]):
+# Bumped whenever the bytes frore writes into a header change for the same
+# source and interpreter; it is part of each header's key, so a new format
+# re-freezes everything instead of mixing old and new headers.  It lives here
+# because the freezer needs it before it may import anything (see above).
+FORMAT_VERSION = 5
+KEY_PREFIX = "frore-key: "
+
+# Run as a script without -I (which would ignore PYTHONHASHSEED), its own folder
+# is sys.path[0]; nothing may be imported from there.
+if __name__ == "__main__" and sys.path and sys.path[0] and __file__.startswith(sys.path[0]):
     del sys.path[0]
+
+
+def sha256_hex(data):
+    """Hex SHA-256 through the cheapest module this Python has: C extensions, whose
+    import runs no Python code (hashlib's costs milliseconds and loads bytecode)."""
+    names = ("_sha2", "_sha256") if sys.version_info >= (3, 12) else ("_sha256", "_sha2")
+    for module in names + ("hashlib",):
+        try:
+            return __import__(module).sha256(data).hexdigest()
+        except (ImportError, AttributeError):
+            continue
+    raise ImportError("no sha256 in this Python")
+
+
+def header_key(source_id, source, magic, optimize=0):
+    # type: (str, bytes, str, int) -> str
+    """Everything that decides a header's bytes, hashed: lets regen and the build
+    rules skip compiling a module whose header is current."""
+    fields = ("format=%d" % FORMAT_VERSION, "magic=" + magic, "id=" + source_id,
+              "optimize=%d" % optimize)
+    return sha256_hex(b"".join(f.encode("utf-8") + b"\0" for f in fields) + source)
+
+
+def read_key(header_text):
+    # type: (str) -> str | None
+    """The key recorded in a header's opening lines, or None."""
+    for line in header_text.splitlines()[:4]:
+        at = line.find(KEY_PREFIX)
+        if at >= 0:
+            return line[at + len(KEY_PREFIX):].split()[0]
+    return None
+
+
+def read_key_from(path):
+    # type: (str) -> str | None
+    """A header's key, reading only its first lines: unchanged headers of a large
+    set are then checked without reading megabytes of data."""
+    try:
+        with open(path, "rb") as f:
+            return read_key(f.read(512).decode("utf-8", "replace"))
+    except OSError:
+        return None
 
 
 def identity():
@@ -123,8 +172,7 @@ def _load_frore():
 def freeze_to_file(args):
     """``_worker.py freeze [options] [--] NAME SOURCE OUTPUT``:
     compile one module and write its header (and, for a large module, its array
-    sibling): what build rules run, one process per module, with no frore host."""
-    import os
+    sibling): what Make and MSBuild rules run, one process per module, no frore host."""
     parsed = _options(args, ("--hex", "--no-touch"), ("--optimize", "--root-env"), 3,
                       "freeze [--hex] [--no-touch] [--optimize 0|1|2] [--root-env VAR] "
                       "[--] NAME SOURCE OUTPUT")
@@ -144,21 +192,91 @@ def freeze_to_file(args):
         if isinstance(result, dict):
             raise FroreError(result["message"], result["path"], result["line"] or None,
                              exit_code=result["exit"])
-        text, data = result
-        from _frozen_importlib_external import MAGIC_NUMBER  # loaded at start-up
-        key = header.header_key(name, text, MAGIC_NUMBER.hex(), optimize)
-        files = header.render(name, data, tuple(sys.version_info[:2]), key, optimize)
-        folder = os.path.dirname(output)
-        main = files.pop(header.header_name(name))
-        outputs = {os.path.join(folder, sibling): body for sibling, body in files.items()}
-        outputs[output] = main                  # last: build tools compare the header
-        write.write_all(outputs, touch=not options.get("--no-touch"))
-        if not files:
-            header.remove_stale_sibling(os.path.join(folder, header.msvc_name(name)))
+        _write_header(header, write, name, result, optimize, output,
+                      touch=not options.get("--no-touch"))
     except FroreError as exc:
         sys.stderr.write(str(exc) + "\n")
         return exc.exit_code
     return 0
+
+
+def freeze_part(args):
+    """``_worker.py freeze-part [--hex] [--root-env VAR] [--] (NAME LEVEL SOURCE OUTPUT)...``:
+    the headers of a group of modules (a part of the module table), in one process.
+
+    What Meson, CMake and SCons run: one process per part instead of per module
+    makes a first build as fast as a batch, and an edit re-runs one part, where
+    every module whose header already carries the key of its source (same
+    source, level, interpreter and format) is only touched, not compiled.  All
+    compiling happens before frore itself is imported (see the module docstring).
+    """
+    import os
+    parsed = _options(args, ("--hex",), ("--root-env",), None,
+                      "freeze-part [--hex] [--root-env VAR] [--] (NAME LEVEL SOURCE OUTPUT)...")
+    if parsed is None:
+        return 2
+    options, operands = parsed
+    if not operands or len(operands) % 4 or any(
+            level not in ("0", "1", "2") for level in operands[1::4]):
+        sys.stderr.write("frore: freeze-part takes NAME LEVEL(0|1|2) SOURCE OUTPUT, repeated\n")
+        return 2
+    from _frozen_importlib_external import MAGIC_NUMBER  # loaded at start-up
+    magic = MAGIC_NUMBER.hex()
+    todo = []
+    current = []
+    for i in range(0, len(operands), 4):
+        name, level = operands[i], int(operands[i + 1])
+        if options.get("--hex"):
+            name = _hex_word(name)
+        source, output = _paths(options, operands[i + 2], operands[i + 3])
+        try:
+            with open(source, "rb") as f:
+                text = f.read()
+        except OSError:
+            text = None                         # compile_file says why
+        if text is not None and read_key_from(output) == header_key(name, text, magic, level):
+            current.append(output)
+        else:
+            todo.append((name, level, output, compile_file(name, source, level)))
+    header, write, FroreError = _load_frore()
+    status = 0
+    for output in current:
+        try:
+            os.utime(output)                    # newer than the inputs that re-ran the rule
+        except OSError as exc:
+            sys.stderr.write("%s: cannot touch this output: %s\n" % (output, exc.strerror))
+            status = max(status, 2)
+    for name, level, output, result in todo:
+        if isinstance(result, dict):
+            sys.stderr.write(str(FroreError(result["message"], result["path"],
+                                            result["line"] or None)) + "\n")
+            status = max(status, result["exit"])
+            continue
+        try:
+            _write_header(header, write, name, result, level, output, touch=True)
+        except FroreError as exc:
+            sys.stderr.write(str(exc) + "\n")
+            status = max(status, exc.exit_code)
+            continue
+        sys.stdout.write("FREEZE %s\n" % name)
+    return status
+
+
+def _write_header(header, write, name, compiled, optimize, output, touch):
+    """Render *compiled* (source bytes, marshal data) and write the header, and the
+    array file old MSVC includes when the module needs one (else remove a stale one)."""
+    import os
+    from _frozen_importlib_external import MAGIC_NUMBER  # loaded at start-up
+    text, data = compiled
+    key = header_key(name, text, MAGIC_NUMBER.hex(), optimize)
+    files = header.render(name, data, tuple(sys.version_info[:2]), key, optimize)
+    folder = os.path.dirname(output)
+    main = files.pop(header.header_name(name))
+    outputs = {os.path.join(folder, sibling): body for sibling, body in files.items()}
+    outputs[output] = main                      # last: build tools compare the header
+    write.write_all(outputs, touch=touch)
+    if not files:
+        header.remove_stale_sibling(os.path.join(folder, header.msvc_name(name)))
 
 
 def _options(args, flags, valued, count, usage):
@@ -177,7 +295,7 @@ def _options(args, flags, valued, count, usage):
             break
     if args[:1] == ["--"]:
         args = args[1:]
-    if len(args) != count:
+    if count is not None and len(args) != count:
         sys.stderr.write("usage: _worker.py " + usage + "\n")
         return None
     return options, args
@@ -253,6 +371,8 @@ def main():
     _fixed_hash_seed()
     if sys.argv[1:2] == ["freeze"]:
         return freeze_to_file(sys.argv[2:])
+    if sys.argv[1:2] == ["freeze-part"]:
+        return freeze_part(sys.argv[2:])
     request = marshal.loads(sys.stdin.buffer.read())
     if request["op"] == "identity":
         reply = identity()

@@ -168,8 +168,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _progress(args: argparse.Namespace) -> Callable[[int, int], None] | None:
-    from .freeze import progress_printer
-    return None if args.quiet else progress_printer()
+    """Progress for long freezes; freeze.py is imported only if something is frozen
+    (the cpython flavor never freezes)."""
+    if args.quiet:
+        return None
+    printer: list[Callable[[int, int], None]] = []
+
+    def show(done: int, total: int) -> None:
+        if not printer:
+            from .freeze import progress_printer
+            printer.append(progress_printer())
+        printer[0](done, total)
+    return show
 
 
 def cmd_regen(args: argparse.Namespace) -> int:

@@ -57,23 +57,24 @@ def layout_for(minor: tuple[int, int]) -> TableLayout:
 
 
 # The compiled data is split into parts, one C file each, so that editing one
-# module recompiles one small part, not every module's bytes; a module's part
-# follows from its name alone, so adding or removing one touches one part.
-MAX_PARTS = 16
+# module recompiles one small part, not every module's bytes.  A module's part
+# follows from its name alone (a hash into a fixed number of buckets; only
+# non-empty ones are written), so adding or removing a module touches its part
+# and the table, never the others.  Build rules freeze a part's headers in one
+# process, so a first build costs a process per part, not per module.
+PARTS = 16
 
 
-def part_of(source_id: str, parts: int) -> int:
+def part_of(source_id: str) -> int:
     digest = hashlib.sha256(source_id.encode("utf-8")).hexdigest()
-    return int(digest[:8], 16) % parts
+    return int(digest[:8], 16) % PARTS
 
 
 def parts(resolved: Resolved) -> dict[int, list[FrozenModule]]:
     """Non-empty parts by number, each with its units in table order."""
-    units = resolved.units()
-    count = max(1, min(MAX_PARTS, len(units)))
     found: dict[int, list[FrozenModule]] = {}
-    for unit in units:
-        found.setdefault(part_of(unit.source_id, count), []).append(unit)
+    for unit in resolved.units():
+        found.setdefault(part_of(unit.source_id), []).append(unit)
     return dict(sorted(found.items()))
 
 

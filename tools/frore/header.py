@@ -14,11 +14,11 @@ number tokens.
 
 from __future__ import annotations
 
-from . import FORMAT_VERSION
+# The key is computed in _worker.py: the freezer needs it before it may import frore.
+from ._worker import FORMAT_VERSION, KEY_PREFIX, header_key, read_key, read_key_from
 from .naming import HEADER_SUFFIX, header_name
 from .writers import c as cwriter
 
-KEY_PREFIX = "frore-key: "
 GENERATED_MARK = "Frozen by frore"
 SUPPORTED_MINORS = range(8, 14)
 MSVC_SUFFIX = ".frozen.msvc.h"
@@ -33,26 +33,6 @@ def symbol(source_id: str) -> str:
 def msvc_name(source_id: str) -> str:
     """File name of a module's array sibling (only large modules have one)."""
     return source_id + MSVC_SUFFIX
-
-
-def sha256(data: bytes) -> str:
-    """Hex SHA-256, through the cheapest module the interpreter has (hashlib's
-    import costs a per-module build rule a few milliseconds)."""
-    for module in ("_sha2", "_sha256", "hashlib"):      # 3.12+, 3.8-3.11, elsewhere
-        try:
-            new = __import__(module).sha256
-        except (ImportError, AttributeError):
-            continue
-        digest: str = new(data).hexdigest()
-        return digest
-    raise ImportError("no sha256 in this Python")
-
-
-def header_key(source_id: str, source: bytes, magic: str, optimize: int = 0) -> str:
-    """Everything that decides a header's bytes, hashed: lets regen skip recompiling."""
-    parts = b"".join(part.encode("utf-8") + b"\0" for part in (
-        f"format={FORMAT_VERSION}", f"magic={magic}", f"id={source_id}", f"optimize={optimize}"))
-    return sha256(parts + source)
 
 
 def stamp_text(minor: tuple[int, int], magic: str, format_version: int | str = FORMAT_VERSION) -> str:
@@ -73,25 +53,6 @@ def remove_stale_sibling(path: str) -> None:
             os.unlink(path)
     except OSError:
         pass
-
-
-def read_key(header_text: str) -> str | None:
-    """The key recorded in a header's opening lines (see :func:`read_key_from`)."""
-    for line in header_text.splitlines()[:4]:
-        at = line.find(KEY_PREFIX)
-        if at >= 0:
-            return line[at + len(KEY_PREFIX):].split()[0]
-    return None
-
-
-def read_key_from(path: str) -> str | None:
-    """A header's key, reading only its first lines: unchanged headers of a
-    large set are then checked without reading megabytes of data."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return read_key(f.read(512))
-    except OSError:
-        return None
 
 
 def version_guard(what: str, minor: tuple[int, int]) -> list[str]:
@@ -149,9 +110,13 @@ def render(source_id: str, data: bytes, minor: tuple[int, int], key: str,
         lines += as_string
     else:
         sibling = msvc_name(source_id)
+        # A computed #include: dependency scanners that ignore #if (SCons's) would
+        # otherwise wait for a file only old MSVC reads, and rebuild once it appears.
+        macro = "FRORE_ARRAY_" + cwriter.identifier(source_id)
         lines += [f"#if defined(_MSC_VER) && _MSC_VER < {MSVC_LONG_STRINGS} && !defined(__clang__)",
                   "/* Older MSVC takes no string literal this long: the bytes as an array. */",
-                  cwriter.include(sibling), "#else", *as_string, "#endif"]
+                  f"#define {macro} {cwriter.include(sibling).split(' ', 1)[1]}",
+                  f"#include {macro}", "#else", *as_string, "#endif"]
         files[sibling] = "\n".join([
             top, cwriter.comment(f"{KEY_PREFIX}{key}"),
             f"static const unsigned char {sym}[] = {{", *cwriter.array_lines(data), "};", ""])

@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import EXIT_STALE, FroreError
 
 if TYPE_CHECKING:
-    from .model import Interpreter
+    from collections.abc import Sequence
+
+    from .model import FrozenModule, Interpreter
 
 WORKER = Path(__file__).with_name("_worker.py")
 TOO_OLD_EXIT = 3                      # _worker.py's exit status on Python < 3.8
@@ -124,10 +126,18 @@ def freeze_to_file(executable: Path | str, arguments: list[str], timeout: float)
     return status
 
 
-def freezer_command(executable: Path | str) -> list[str]:
-    """How build rules freeze one module: the target interpreter itself on the worker
-    (one process; -E, since the environment is the build's, not frore's)."""
-    return [str(executable), "-E", "-S", "-s", "-B", str(WORKER), "freeze"]
+def freezer_command(executable: Path | str, mode: str = "freeze") -> list[str]:
+    """How build rules freeze: the target interpreter itself on the worker (one
+    process; -E, since the environment is the build's, not frore's).  *mode*
+    ``freeze`` takes one module (Make, MSBuild), ``freeze-part`` the modules of
+    a part of the table (Meson, CMake, SCons)."""
+    return [str(executable), "-E", "-S", "-s", "-B", str(WORKER), mode]
+
+
+def part_arguments(units: Sequence[FrozenModule]) -> list[tuple[str, str]]:
+    """``freeze-part`` operands without the paths: (name, level) of each unit, in order;
+    backends add each unit's SOURCE and OUTPUT as their build language names them."""
+    return [(u.source_id, str(u.optimize)) for u in units]
 
 
 def stamp_command(executable: Path | str) -> list[str]:

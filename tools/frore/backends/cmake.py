@@ -3,10 +3,11 @@
 ``frore gen cmake -o DIR/frore-rules.cmake build_dir=DIR`` writes, all only
 when their content changed:
 
-* the rules file: one ``add_custom_command`` per header (OUTPUT the header,
-  DEPENDS its ``.py`` and the freezer stamp) running the target interpreter on
-  frore's freezer (one process), plus variables naming every output for the
-  function to hand to ``target_sources``;
+* the rules file: one ``add_custom_command`` per part of the module table
+  (OUTPUT its modules' headers, DEPENDS their ``.py`` files and the freezer
+  stamp) running the target interpreter on frore's freezer (one process per
+  part; a module whose header is current is only touched), plus variables
+  naming every output for the function to hand to ``target_sources``;
 * the freezer stamp, whose content names the target interpreter, so a new
   interpreter re-freezes every header and nothing else does;
 * the module table (``.c``/``.h``) and its parts (each including a few headers,
@@ -24,7 +25,7 @@ import os
 from pathlib import Path
 
 from .. import emit_c
-from ..interpreter import freezer_command
+from ..interpreter import freezer_command, part_arguments
 from ..model import FrozenModule, Resolved, relocate
 from ..shipped import shipped_dir
 from ..writers import Unwritable
@@ -95,9 +96,9 @@ class CMakeBackend(Backend):
         w.set("FRORE_COMMAND", *[cw.quote(a) for a in self.resolved.frore])
         w.set("FRORE_FROZEN_PYTHON", cw.quote(str(interp.executable)))
         w.set("FRORE_FROZEN_PYTHON_VERSION", cw.quote("{}.{}.{}".format(*interp.version)))
-        w.comment("Freezes one module: the target interpreter on frore's freezer, one process.")
+        w.comment("Freezes the modules of a part: the target interpreter on frore's freezer.")
         w.set("FRORE_FREEZER", "${FRORE_FROZEN_PYTHON}",
-              *[cw.quote(a) for a in freezer_command("python")[1:]])
+              *[cw.quote(a) for a in freezer_command("python", "freeze-part")[1:]])
         w.set("FRORE_MANIFEST", self.ref(self.manifest.path))
         w.set("FRORE_STAMP", self.ref(self.stamp))
         w.set("FRORE_TABLE_C", self.ref(outputs.table))
@@ -109,21 +110,22 @@ class CMakeBackend(Backend):
         w.set("FRORE_MODULES", *[cw.quote(m.name) for m in r.modules])
         w.comment("Re-configure when these change: the interpreter may have been switched in place.")
         w.set("FRORE_WATCH", *[cw.quote(str(p)) for p in interp.watch])
-        for unit in units:
+        for number, members in emit_c.parts(r).items():
             w.blank()
-            self._header_rule(w, unit)
+            self._part_rule(w, number, members)
         return w.text()
 
-    def _header_rule(self, w: cw.CMakeWriter, unit: FrozenModule) -> None:
-        header = self.ref(unit.header)
-        source = self.ref(unit.source)
+    def _part_rule(self, w: cw.CMakeWriter, number: int, units: list[FrozenModule]) -> None:
+        """The headers of one part of the table, frozen by one process: a module whose
+        header is current is only touched, so an edit compiles one module."""
+        operands = []
+        for unit, (name, level) in zip(units, part_arguments(units)):
+            operands += [cw.quote(name), level, self.ref(unit.source), self.ref(unit.header)]
         w.command("add_custom_command",
-                  "OUTPUT", header,
-                  "COMMAND", "${FRORE_FREEZER}",
-                  *(["--optimize", str(unit.optimize)] if unit.optimize else []),
-                  "--", cw.quote(unit.source_id), source, header,
-                  "DEPENDS", source, "${FRORE_STAMP}",
-                  "COMMENT", cw.quote(f"FREEZE {unit.source_id}"),
+                  "OUTPUT", *[self.ref(u.header) for u in units],
+                  "COMMAND", "${FRORE_FREEZER}", "--", *operands,
+                  "DEPENDS", *[self.ref(u.source) for u in units], "${FRORE_STAMP}",
+                  "COMMENT", cw.quote(f"Freezing part {number:02d} of the module table"),
                   "VERBATIM", wrap=True)
 
 

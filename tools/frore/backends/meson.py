@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .. import FORMAT_VERSION, emit_c
 from ..errors import FroreError
-from ..interpreter import freezer_command, stamp_command
+from ..interpreter import freezer_command, part_arguments, stamp_command
 from ..model import STAMP_NAME, FrozenModule, Resolved
 from ..paths import posix_relpath
 from ..writers import Unwritable
@@ -99,10 +99,13 @@ class MesonBackend(Backend):
         self._manifest_guard(w)
         self._interpreter(w)
         self._stamp(w)
-        w.comment("One target per header: Ninja re-freezes only the module whose source changed.")
-        w.assign(f"{self.prefix}_headers", [self._header_target(u) for u in self.resolved.units()])
-        w.blank()
-        self._table(w)
+        self._table(w)          # first: Ninja then starts it beside the first freezes
+        w.comment("One target per part of the table, writing its modules' headers in one process;\n"
+                  "a module whose header is current is only touched, not compiled.")
+        w.assign(f"{self.prefix}_headers", [self._part_target(number, units) for number, units
+                                            in emit_c.parts(self.resolved).items()])
+        w.assign(f"{self.prefix}_sources", mw.plus([self.var("table")], self.var("headers")))
+        w.assign(f"{self.prefix}_include", mw.call("include_directories", "."))
         return w.text()
 
     def _preamble(self, w: mw.MesonWriter) -> None:
@@ -141,9 +144,9 @@ class MesonBackend(Backend):
         w.assign(f"{p}_stdlib", mw.path(str(interp.stdlib)))
         w.comment("frore itself runs under the Python that generated this file (no PATH lookup).")
         w.assign(f"{p}_command", [mw.path(a, in_command=True) for a in self.resolved.frore])
-        w.comment("Freezes one module: the target interpreter on frore's freezer, one process.")
+        w.comment("Freezes the modules of a part: the target interpreter on frore's freezer.")
         w.assign(f"{p}_freeze", [self.var("python"), *(
-            mw.path(a, in_command=True) for a in freezer_command("python")[1:])])
+            mw.path(a, in_command=True) for a in freezer_command("python", "freeze-part")[1:])])
         w.blank()
 
     def _stamp(self, w: mw.MesonWriter) -> None:
@@ -173,17 +176,17 @@ class MesonBackend(Backend):
                 "-q", "gen", "table", "--touch", "-m", "@INPUT@",
                 "--python", self.var("python"), "--headers-dir", "@OUTDIR@"]),
             depends=self.var("stamp")))
-        w.assign(f"{p}_sources", mw.plus([self.var("table")], self.var("headers")))
-        w.assign(f"{p}_include", mw.call("include_directories", "."))
+        w.blank()
 
-    def _header_target(self, unit: FrozenModule) -> mw.Call:
+    def _part_target(self, number: int, units: list[FrozenModule]) -> mw.Call:
+        operands: list[mw.Value] = ["--"]
+        for i, (name, level) in enumerate(part_arguments(units)):
+            operands += [name, level, f"@INPUT{i}@", f"@OUTPUT{i}@"]
         return mw.call(
-            "custom_target", unit.header.name,
-            input=self.source_ref(unit.source),
-            output=unit.header.name,
-            command=mw.plus(self.var("freeze"), [
-                *(["--optimize", str(unit.optimize)] if unit.optimize else []),
-                "--", unit.source_id, "@INPUT@", "@OUTPUT@"]),
+            "custom_target", f"frore-part-{number:02d}",
+            input=[self.source_ref(u.source) for u in units],
+            output=[u.header.name for u in units],
+            command=mw.plus(self.var("freeze"), operands),
             depends=self.var("stamp"))
 
     def _manifest_hash(self) -> str:

@@ -1,12 +1,13 @@
 """SCons: the resolved model as JSON, read by frore's SCons tool (frore/scons/frore.py).
 
 The tool runs ``frore gen scons -o FILE`` each time SCons reads its SConscripts
-and turns this description into nodes: one header per unit (source: its .py,
-built by the target interpreter on frore's freezer, one process), the module
-table and its parts, and Value nodes for what the table and the headers depend on
-besides files.  SCons itself is Python, but the tool does not import frore into
-the SCons process (SCons registers a tool as ``sys.modules[name]``, which would
-hide the frore package); JSON keeps the boundary plain data.
+and turns this description into nodes: the headers of each part of the module
+table (sources: their .py files; built by the target interpreter on frore's
+freezer, one process per part), the module table and its parts, and Value
+nodes for what the table and the headers depend on besides files.  SCons
+itself is Python, but the tool does not import frore into the SCons process
+(SCons registers a tool as ``sys.modules[name]``, which would hide the frore
+package); JSON keeps the boundary plain data.
 
 Paths below the manifest's folder are relative to it, so the description does
 not change when the tree moves; others (the target's stdlib) are absolute.
@@ -23,7 +24,7 @@ from ..paths import posix_relpath
 from ..writers import Unwritable, scons
 from .base import ROOT, Backend
 
-FORMAT = 2
+FORMAT = 3
 DEFAULT_NAME = ".frore-scons.json"
 
 
@@ -59,13 +60,14 @@ class SConsBackend(Backend):
             "python_libdir": str(interp.libdir),
             "python_library": f"python{interp.ldversion}",
             "stamp": interp.stamp_text(),
-            "freezer": freezer_command(interp.executable),
+            "freezer": freezer_command(interp.executable, "freeze-part"),
             "table_c": self.path(outputs.table),
             "table_h": self.path(outputs.table_header),
-            "parts": [self.path(emit_c.part_path(r, n)) for n in emit_c.parts(r)],
-            "units": [{"name": u.source_id, "source": self.path(u.source),
-                       "header": self.path(u.header), "optimize": u.optimize}
-                      for u in r.units()],
+            "parts": [{"c": self.path(emit_c.part_path(r, n)), "number": n,
+                       "units": [{"name": u.source_id, "source": self.path(u.source),
+                                  "header": self.path(u.header), "optimize": u.optimize}
+                                 for u in units]}
+                      for n, units in emit_c.parts(r).items()],
             "modules": [[m.name, m.source_id, m.is_package] for m in r.modules],
         }
         return json.dumps(data, indent=1, sort_keys=True) + "\n"

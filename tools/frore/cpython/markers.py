@@ -33,9 +33,13 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def find_block(lines: list[str], block: Block, path: Path) -> tuple[int, int]:
-    """0-based indexes of the begin and end marker lines of *block*."""
-    begins = [i for i, line in enumerate(lines) if block.begin in line]
+def find_block(lines: list[str], block: Block, path: Path, text: str = "") -> tuple[int, int]:
+    """0-based indexes of the begin and end marker lines of *block*.  *text*, the
+    lines joined, when given, lets a file without the marker be skipped at C speed."""
+    if text and block.begin not in text:
+        begins: list[int] = []
+    else:
+        begins = [i for i, line in enumerate(lines) if block.begin in line]
     if not begins:
         raise FroreError(f"marker line {block.begin!r} not found (is this the right file, "
                          f"and is it from a supported CPython version?)", path)
@@ -62,7 +66,7 @@ def rewrite(text: str, path: Path, blocks: list[tuple[Block, list[str]]]) -> str
     replaced, so an error names the line a reader sees in the file.
     """
     lines = split_lines(text)
-    spans = sorted((find_block(lines, block, path), body) for block, body in blocks)
+    spans = sorted((find_block(lines, block, path, text), body) for block, body in blocks)
     for (prev, _), ((start, _end), _) in zip(spans, spans[1:]):
         if start < prev[1]:
             raise FroreError("generated blocks overlap", path, start + 1)

@@ -6,9 +6,11 @@ folder (``from frore.scons import TOOLPATH``, or ``python -m frore.scons``).
 Each time SCons reads the SConscript, ``FrozenModules`` asks frore for the
 resolved manifest (``frore gen scons``; no freezing) and declares:
 
-* one ``FroreHeader`` node per frozen source: target the header, sources the
-  ``.py`` and a Value node naming the module and the freezer command (the
-  target interpreter on frore's freezer: one process, no frore host).  SCons
+* one ``FroreHeaders`` node per part of the module table: targets the headers
+  of its modules, sources their ``.py`` files and a Value node naming the
+  modules and the freezer command (the target interpreter on frore's freezer:
+  one process per part, no frore host; a module whose header is current is
+  only touched, so an edit compiles one module).  SCons
   decides by content signature, so editing one ``.py`` re-freezes that header
   only, and a new interpreter (the Value changes) re-freezes them all;
 * one ``FroreTable`` node for the module table's ``.c``, its ``.h`` and its
@@ -49,21 +51,22 @@ import SCons.Errors
 import SCons.Node.FS
 import SCons.Scanner
 
-FORMAT = 2
+FORMAT = 3
 
 
 def _freeze(target, source, env):
-    # Everything the command depends on comes from the Value node (source[1]),
+    # Everything the command depends on comes from the Value node (source[-1]),
     # which the build signature also sees.  Kept inline: SCons signs this
     # function's own code, not helpers it calls.
-    data = json.loads(source[1].read())
-    argv = data["freezer"] + (["--optimize", str(data["optimize"])] if data["optimize"] else [])
-    argv += ["--", data["name"], source[0].get_abspath(), target[0].get_abspath()]
+    data = json.loads(source[-1].read())
+    argv = data["freezer"] + ["--"]
+    for i, (name, level, source_index) in enumerate(data["modules"]):
+        argv += [name, str(level), source[source_index].get_abspath(), target[i].get_abspath()]
     return subprocess.run(argv, stdin=subprocess.DEVNULL).returncode
 
 
 def _freeze_str(target, source, env, executor=None):
-    return "FREEZE " + json.loads(source[1].read())["name"]
+    return f"Freezing part {json.loads(source[-1].read())['part']:02d} of the module table"
 
 
 def _table(target, source, env):
@@ -128,21 +131,29 @@ def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
     base = os.path.dirname(manifest_path)
 
     headers = []
-    for unit in data["units"]:
-        info = env.Value(json.dumps({"name": unit["name"], "freezer": data["freezer"],
-                                     "optimize": unit["optimize"], "stamp": data["stamp"]},
+    for part in data["parts"]:
+        sources = []                    # unique nodes: two modules may share a file
+        modules = []
+        for unit in part["units"]:
+            node = fs.File(_absolute(base, unit["source"]))
+            if node not in sources:
+                sources.append(node)
+            modules.append([unit["name"], unit["optimize"], sources.index(node)])
+        info = env.Value(json.dumps({"part": part["number"], "modules": modules,
+                                     "freezer": data["freezer"], "stamp": data["stamp"]},
                                     sort_keys=True))
-        header = env.FroreHeader(fs.File(_absolute(base, unit["header"])),
-                                 [fs.File(_absolute(base, unit["source"])), info])
-        env.Precious(header)
-        headers += header
+        built = env.FroreHeaders([fs.File(_absolute(base, u["header"])) for u in part["units"]],
+                                 sources + [info])
+        env.Precious(built)
+        headers += built
 
     info = env.Value(json.dumps({"frore": data["frore"], "python": data["python"],
                                  "headers_dir": headers_path, "modules": data["modules"],
                                  "stamp": data["stamp"]}, sort_keys=True))
     # `frore gen table` writes the .c, the .h beside it, and the parts.
     table = env.FroreTable([fs.File(_absolute(base, path)) for path in
-                            [data["table_c"], data["table_h"], *data["parts"]]], [manifest, info])
+                            [data["table_c"], data["table_h"], *(p["c"] for p in data["parts"])]],
+                           [manifest, info])
     env["FRORE_PYTHON_INCLUDE"] = data["python_include"]
     env["FRORE_PYTHON_LIBDIR"] = data["python_libdir"]
     env["FRORE_PYTHON_LIB"] = data["python_library"]
@@ -153,7 +164,7 @@ def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
 
 def generate(env):
     env.SetDefault(FRORE_PYTHON=sys.executable)
-    env["BUILDERS"]["FroreHeader"] = SCons.Builder.Builder(
+    env["BUILDERS"]["FroreHeaders"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_freeze, strfunction=_freeze_str),
         source_scanner=_NO_SCAN, target_scanner=_NO_SCAN)
     env["BUILDERS"]["FroreTable"] = SCons.Builder.Builder(

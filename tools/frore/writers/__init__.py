@@ -14,6 +14,8 @@ from __future__ import annotations
 def refuse(language: str, text: str, refused: dict[str, str], control: str) -> None:
     """Raise :class:`Unwritable` for the first character of *text* that *refused*
     lists (with the reason), or that is a control character (*control* says why)."""
+    if text.isascii() and text.isprintable() and not any(ch in text for ch in refused):
+        return                                  # the common case, at C speed
     for ch in text:
         if ch in refused:
             raise Unwritable(language, text, ch, refused[ch])
