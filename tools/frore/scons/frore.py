@@ -145,6 +145,12 @@ def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
         built = env.FroreHeaders([fs.File(_absolute(base, u["header"])) for u in part["units"]],
                                  sources + [info])
         env.Precious(built)
+        for node in built:
+            # A header holds no #include a scanner can follow (its one include, of the
+            # array file only old MSVC reads, is computed): tell SCons's C scanner so,
+            # or every build reads all the headers' text (35 MB for the stdlib) to find
+            # nothing.  SCons forgets this cache when it rebuilds the node.
+            node.includes = []
         headers += built
 
     info = env.Value(json.dumps({"frore": data["frore"], "python": data["python"],
