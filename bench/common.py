@@ -3,7 +3,14 @@
 Machines here are shared and noisy, so a single absolute time proves little.
 Every comparison is measured side by side: A and B alternate within one run,
 several times, and the result is the median of each plus the median (and the
-min..max spread) of the per-pair ratios B/A.
+min..max spread) of the per-pair ratios: A/B where frore's side should be
+faster or smaller (a speed-up), B/A where its cost is bounded by a multiple of
+the baseline's (a cost ratio; its target reads "≤").
+
+Every process the bench starts inherits :func:`prepare_environment`'s
+environment: no ``PYTHONDONTWRITEBYTECODE`` (with it, each Python process
+would compile every module it imports from source, and start-up numbers would
+mean nothing), and warm ``.pyc`` caches (:func:`warm_pycs`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import site
 import statistics
 import subprocess
 import sys
@@ -65,6 +73,7 @@ class Row:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    ratio_kind: str = "A/B"             # "B/A": a cost ratio (frore's time over the baseline's)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -134,13 +143,60 @@ def ratio_row(bench: str, metric: str, a_label: str, a: list[float], b_label: st
                target_text, met, note)
 
 
+def cost_row(bench: str, metric: str, a_label: str, a: list[float], b_label: str,
+             b: list[float], at_most: float | None = None, unit: str = "s",
+             note: str = "") -> Row:
+    """A row bounding *b* by a multiple of baseline *a*: ratio = b/a per pair
+    (< 1: b is cheaper), target ``≤ at_most×``."""
+    r = Stat.of([y / x for x, y in zip(a, b) if x > 0])
+    met = None if at_most is None else r.median <= at_most
+    target = "" if at_most is None else f"≤ {at_most:g}×"
+    return Row(bench, metric, b_label, Stat.of(b), a_label, Stat.of(a), r, unit, target, met,
+               note, ratio_kind="B/A")
+
+
 def single_row(bench: str, metric: str, label: str, values: list[float], unit: str = "s",
-               limit: float | None = None, note: str = "") -> Row:
-    """A row for one measured thing, optionally against an upper limit."""
+               limit: float | None = None, note: str = "", at_most: float | None = None) -> Row:
+    """A row for one measured thing, optionally against an upper limit
+    (*limit*: strictly below; *at_most*: at or below)."""
     s = Stat.of(values)
-    met = None if limit is None else s.median < limit
-    target = "" if limit is None else f"< {limit:g} {unit}"
+    met, target = None, ""
+    if limit is not None:
+        met, target = s.median < limit, f"< {limit:g} {unit}"
+    elif at_most is not None:
+        met, target = s.median <= at_most, f"≤ {at_most:g} {unit}"
     return Row(bench, metric, label, s, unit=unit, target=target, met=met, note=note)
+
+
+def skipped_row(bench: str, what: str, reason: str) -> Row:
+    """A row saying *what* was not measured, and why (a tool or input is missing)."""
+    return Row(bench, f"{what}: skipped", what, None, note=reason)
+
+
+def prepare_environment() -> None:
+    """Make this process's environment the one every timed process inherits.
+
+    ``PYTHONDONTWRITEBYTECODE`` goes: a Python started with it (and without
+    -E/-I) neither writes nor, the first time, finds ``.pyc`` files, so every
+    run would recompile frore, Meson or SCons from source.
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+def warm_pycs() -> list[str]:
+    """Write the ``.pyc`` files of everything the timed commands import, once,
+    before any timing: frore's package (its freezer runs with -B, so a build
+    never writes them itself) and the Python build tools of the bench's venv.
+    Returns the folders compiled."""
+    folders = [REPO / "tools" / "frore"]
+    for base in site.getsitepackages():
+        for name in ("mesonbuild", "SCons", "cmake", "ninja"):
+            if (Path(base) / name).is_dir():
+                folders.append(Path(base) / name)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j0", *map(str, folders)],
+                   stdout=subprocess.DEVNULL, check=False)
+    return [str(f) for f in folders]
 
 
 def machine() -> dict[str, object]:
@@ -179,6 +235,26 @@ def tool(name: str) -> str | None:
     """A tool from the bench interpreter's venv, else from PATH."""
     local = Path(sys.executable).parent / name
     return str(local) if local.exists() else shutil.which(name)
+
+
+def top_imports(argv: list, cwd: Path | None = None, largest: int = 6) -> str:
+    """What a command imports at top level, by ``-X importtime`` (argv[0] is the
+    interpreter): total cumulative time and the largest imports."""
+    argv = [str(a) for a in argv]
+    err = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], cwd=cwd, capture_output=True,
+                         text=True, check=True, stdin=subprocess.DEVNULL).stderr
+    top = []
+    for line in err.splitlines():
+        parts = line.split("|")
+        # "import time: self | cumulative |   name": nested imports are indented further.
+        if line.startswith("import time:") and len(parts) == 3 and not parts[2].startswith("  "):
+            name = parts[2].strip()
+            if name != "imported package":
+                top.append((name, int(parts[1])))
+    total = sum(us for _, us in top)
+    biggest = sorted(top, key=lambda t: -t[1])[:largest]
+    return (f"{total / 1000:.1f} ms in {len(top)} top-level imports; largest: "
+            + ", ".join(f"{n} {us / 1000:.1f}" for n, us in biggest))
 
 
 def frore_headers(folder: Path) -> dict[str, Path]:

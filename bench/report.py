@@ -10,6 +10,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
     if unit == "×":
         return f"{value:.4f}×"
+    if unit == "B":
+        return f"{value:,.0f} B"
     return f"{value:.1f} {unit}"
 
 
@@ -31,11 +33,11 @@ def _ratio(row: Row) -> str:
     if row.ratio is None:
         return ""
     r = row.ratio
-    return f"**{r.median:.2f}×** ({r.low:.2f}–{r.high:.2f})"
+    return f"{row.ratio_kind} **{r.median:.2f}×** ({r.low:.2f}–{r.high:.2f})"
 
 
 def _table(rows: list[Row]) -> list[str]:
-    lines = ["| measurement | baseline (A) | frore (B) | A/B, median (min–max) | target | note |",
+    lines = ["| measurement | baseline (A) | frore (B) | ratio, median (min–max) | target | note |",
              "|---|---|---|---|---|---|"]
     for row in rows:
         a = f"{row.a_label}: {_stat(row.a, row.unit)}" if row.a_label else ""
@@ -76,8 +78,9 @@ def to_markdown(info: dict, sections: list[Section]) -> str:
            else ""),
         "",
         "A is the baseline, B is frore's way; A and B alternate within the run and the ratio",
-        "A/B is taken per pair (> 1: frore faster or smaller).  Times are medians with the",
-        "min–max spread in brackets.",
+        "is taken per pair: A/B is a speed-up (> 1: frore faster or smaller), B/A a cost ratio",
+        "(< 1: frore cheaper; its target reads ≤).  Times are medians with the min–max",
+        "spread in brackets.",
         "",
     ]
     missed = [r for s in sections for r in s.rows if r.met is False]

@@ -1,8 +1,9 @@
-"""Benchmark 5: binary size per frozen byte, and peak memory of ``frore regen``.
+"""Benchmark 7: binary size per frozen byte, and peak memory of ``frore regen``.
 
-Size: the example's main.c linked with the full-stdlib module table, against
-the same table compiled with ``-DFRORE_DISABLE_FROZEN_MODULES`` (embeds no
-module data, keeps everything else).  The difference in the stripped binary,
+Size: the example's main.c linked with the full-stdlib module table and its
+parts, against the same table and parts compiled with
+``-DFRORE_DISABLE_FROZEN_MODULES`` (embeds no module data, keeps everything
+else).  The difference in the stripped binary,
 divided by the marshal bytes, is what each frozen byte costs; it includes the
 module table's entries and the one NUL after each blob.
 
@@ -21,28 +22,31 @@ import threading
 import time
 from pathlib import Path
 
-from common import EXAMPLE, FRORE, Row, Section, Stat, run
+from common import EXAMPLE, FRORE, Row, Section, Stat, fresh_dir, run
 
 LIBDIR = sysconfig.get_config_var("LIBDIR")
 LDVERSION = sysconfig.get_config_var("LDVERSION")
 
 
-def _link(work: Path, table_o: Path, out: Path) -> int:
+def _link(work: Path, table_o: list[Path], out: Path) -> int:
     include = sysconfig.get_path("include")
     main_o = work / "main.o"
     if not main_o.exists():
         shutil.copy(EXAMPLE / "main.c", work / "main.c")
         run(["gcc", "-O2", f"-I{include}", f"-I{work}", "-c", "main.c", "-o", main_o], cwd=work)
-    run(["gcc", "-o", out, main_o, table_o, f"-L{LIBDIR}", f"-lpython{LDVERSION}"], cwd=work)
+    run(["gcc", "-o", out, main_o, *table_o, f"-L{LIBDIR}", f"-lpython{LDVERSION}"], cwd=work)
     run(["strip", out])
     return out.stat().st_size
 
 
-def binary_size(work: Path, full_table_o: Path, marshal_total: int) -> Row:
+def binary_size(work: Path, full_table_o: list[Path], marshal_total: int) -> Row:
     include = sysconfig.get_path("include")
-    empty_o = work / "table_disabled.o"
+    disabled = fresh_dir(work / "cc" / "disabled")
+    sources = ["frozen_modules.c", *sorted(p.name for p in (work / "frozen").glob(
+        "frozen_modules_*.c"))]
     run(["gcc", "-O2", f"-I{include}", "-DFRORE_DISABLE_FROZEN_MODULES", "-c",
-         work / "frozen" / "frozen_modules.c", "-o", empty_o])
+         *[work / "frozen" / s for s in sources]], cwd=disabled)
+    empty_o = [disabled / (Path(s).stem + ".o") for s in sources]
     full = _link(work, full_table_o, work / "embed_full")
     empty = _link(work, empty_o, work / "embed_disabled")
     per_byte = (full - empty) / marshal_total
@@ -99,7 +103,7 @@ def peak_memory(work: Path) -> list[Row]:
     ]
 
 
-def bench(work: Path, full_table_o: Path, marshal_total: int) -> Section:
+def bench(work: Path, full_table_o: list[Path], marshal_total: int) -> Section:
     section = Section("Size and memory (full stdlib)")
     section.rows.append(binary_size(work, full_table_o, marshal_total))
     section.rows += peak_memory(work)

@@ -1,30 +1,63 @@
 """Benchmark 1: start-up of the example embedded program.
 
 A copy of examples/embed is built in a scratch folder with its manifest
-extended by the import closure of ~40 commonly used pure-Python stdlib
-modules, and an app that imports them.  The same binary then runs with the
+extended by the import closure of 48 commonly used pure-Python stdlib
+modules (100 frozen modules in all), and an app that imports them.  The same binary then runs with the
 table (frozen) and with ``FRORE_FROZEN_MODULES=off`` (modules from warm
 ``.pyc`` files; CPython's own frozen start-up modules still apply).
 
-The copy's main.c gets one line, ``config.site_import = 0``: this machine's
-site-packages holds a ``.pth`` that imports certifi, which would add the same
-non-stdlib work to both sides.  The app imports ``site`` itself instead (with
+The copy's main.c gets ``config.site_import = 0``: a site-packages folder
+may hold a ``.pth`` that imports something (certifi's, on the development
+machine), which would add the same non-stdlib work to both sides; and
+``config.import_time = 1`` when ``FRORE_BENCH_IMPORTTIME`` is set (for the
+breakdown).  The app imports ``site`` itself instead (with
 no_site set, importing it does not process site-packages).
 
 CPython's reference: ``python -I -S -c pass`` with and without
 ``-X frozen_modules=off``.
+
+Breakdown (where the import phase goes): the same binary, run with
+``FRORE_BENCH_BREAKDOWN=1``, first imports the set as always, then measures
+in-process, for every module the import phase loaded, each step of importing
+it again by hand: finding it (``importlib._bootstrap._find_spec``, the
+meta-path search an import does; the path finder's directory caches are warm
+by then, so this is a lower bound), reading its ``.pyc`` (stat of the source +
+read, as SourceFileLoader does; nothing for a frozen module), unmarshalling
+the same bytes (``marshal.loads``) and executing the module body again in a
+fresh namespace (its own imports are then cache hits, so this is the body's
+own cost).  Built-in and extension modules are timed by ``-X importtime``
+(``config.import_time``, set by ``FRORE_BENCH_IMPORTTIME=1``): freezing cannot
+touch them.  The bound is the import phase if finding and reading cost
+nothing: unmarshal + exec + built-in/extension modules.
+
+Optimize: the same example frozen with ``optimize = 2`` in every group (as
+``python -OO``: no asserts, no docstrings) against ``optimize = 0``: binary
+size and start-up.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import EXAMPLE, FRORE, PYTHON, Section, alternate, ratio_row, run
+from common import (
+    EXAMPLE,
+    FRORE,
+    PYTHON,
+    Row,
+    Section,
+    Stat,
+    alternate,
+    cost_row,
+    ratio_row,
+    run,
+)
 
 # Commonly used pure-Python stdlib modules (their imports are frozen too).
 COMMON = [
@@ -38,19 +71,27 @@ COMMON = [
 ]
 
 SITE_PATCH_ANCHOR = "PyConfig_InitIsolatedConfig(&config);"
+MARSHAL_SIZE = re.compile(r"/\* (\d+) bytes of marshal data")
+MAIN_PATCH = """
+    config.site_import = 0;   /* bench: no site-packages .pth (certifi) on either side */
+    if (getenv("FRORE_BENCH_IMPORTTIME"))
+        config.import_time = 1;"""
 
 APP = '''"""Start-up benchmark app: import a realistic module set, report how it went."""
 
+import sys
 import time
 
+_BEFORE = set(sys.modules)
 _T0 = time.perf_counter_ns()
 import site
 {imports}
 _T1 = time.perf_counter_ns()
+_NEW = [name for name in sys.modules if name not in _BEFORE]
 
 
 def main(names):
-    import sys
+    import os
 
     source = sorted(
         name for name, module in list(sys.modules.items())
@@ -59,7 +100,85 @@ def main(names):
     print("IMPORT_NS", _T1 - _T0)
     print("MODULES", len(sys.modules))
     print("FROM_SOURCE", len(source), " ".join(source))
+    print("NEW", " ".join(_NEW))
+    if os.environ.get("FRORE_BENCH_BREAKDOWN"):
+        _breakdown()
     return 0
+
+
+def _breakdown():
+    """Time each step of importing, again, every module the import phase loaded."""
+    import importlib._bootstrap as bootstrap
+    import marshal
+
+    clock = time.perf_counter_ns
+    total = {{"find": 0, "read": 0, "unmarshal": 0, "exec": 0}}
+    kinds = {{}}
+    failed = []
+    native = []
+    for name in _NEW:
+        module = sys.modules.get(name)
+        spec = getattr(module, "__spec__", None)
+        if spec is None or name == "__main__":
+            continue
+        if spec.name != name:           # an alias (importlib._bootstrap is _frozen_importlib)
+            kinds["alias"] = kinds.get("alias", 0) + 1
+            continue
+        origin = spec.origin
+        parent = sys.modules.get(name.rpartition(".")[0]) if "." in name else None
+        path = getattr(parent, "__path__", None)
+        t0 = clock()
+        bootstrap._find_spec(name, path)
+        t1 = clock()
+        if origin == "frozen":
+            kind = "frozen"
+            import _imp
+            _imp.find_frozen(name)              # the table lookup get_frozen_object does
+            t2 = clock()
+            found = _imp.find_frozen(name, withdata=True)
+            data = bytes(found[0]) if found and found[0] is not None else None
+        elif spec.cached and origin and origin.endswith(".py"):
+            kind = "pyc"
+            loader = spec.loader
+            loader.path_stats(origin)
+            data = loader.get_data(spec.cached)[16:]
+            t2 = clock()
+        else:
+            native.append(name)
+            kind = "built-in" if origin == "built-in" else (
+                "extension" if origin and not origin.endswith(".py") else "other")
+            kinds[kind] = kinds.get(kind, 0) + 1
+            continue
+        if data:
+            t3 = clock()
+            code = marshal.loads(data)
+            t4 = clock()
+        else:                           # CPython's deep-frozen modules: no marshal data
+            kind = "deep-frozen by CPython"
+            code = _imp.get_frozen_object(name)
+            t3 = t4 = 0
+        namespace = {{"__builtins__": __builtins__}}
+        for key in ("__name__", "__package__", "__spec__", "__loader__", "__file__",
+                    "__cached__", "__path__"):
+            if hasattr(module, key):
+                namespace[key] = getattr(module, key)
+        t5 = clock()
+        try:
+            exec(code, namespace)
+        except BaseException as exc:    # a body that refuses to run twice: not counted
+            failed.append(name + ":" + type(exc).__name__)
+            continue
+        t6 = clock()
+        kinds[kind] = kinds.get(kind, 0) + 1
+        total["find"] += t1 - t0
+        total["read"] += t2 - t1
+        total["unmarshal"] += t4 - t3
+        total["exec"] += t6 - t5
+    for key, ns in total.items():
+        print("BREAKDOWN", key, ns)
+    print("KINDS", " ".join(f"{{k}}={{v}}" for k, v in sorted(kinds.items())))
+    print("EXEC_FAILED", " ".join(failed))
+    print("NATIVE", " ".join(native))
 '''
 
 
@@ -83,7 +202,7 @@ def closure(modules: list[str]) -> list[str]:
                    and all(part.isidentifier() for part in n.split("."))})
 
 
-def _manifest(base_groups: list[dict], extra: list[str]) -> str:
+def _manifest(base_groups: list[dict], extra: list[str], optimize: int = 0) -> str:
     declared = set()
     lines = ['search-path = [".", "{stdlib}"]', "", "[output]", 'headers = "frozen"', ""]
     groups = list(base_groups)
@@ -93,14 +212,18 @@ def _manifest(base_groups: list[dict], extra: list[str]) -> str:
     common = [m for m in extra if m not in declared]
     groups.insert(1, {"name": "common", "modules": common})
     for group in groups:
-        lines += ["[[group]]", f'name = "{group["name"]}"', "modules = ["]
+        lines += ["[[group]]", f'name = "{group["name"]}"']
+        lines += [f"optimize = {optimize}"] if optimize else []
+        lines += ["modules = ["]
         lines += [f'    "{spec}",' for spec in group["modules"]]
         lines += ["]", ""]
     return "\n".join(lines)
 
 
-def build(work: Path) -> tuple[Path, int]:
-    """Copy, extend, regen and make the example; returns (binary, modules declared)."""
+def build(work: Path, optimize: int = 0, extra: list[str] | None = None,
+          ) -> tuple[Path, int, list[str]]:
+    """Copy, extend, regen and make the example; returns (binary, modules declared,
+    the extra modules).  With *extra* given, that module list is used as is."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
@@ -113,33 +236,39 @@ def build(work: Path) -> tuple[Path, int]:
     text = main_c.read_text()
     if SITE_PATCH_ANCHOR not in text:
         raise RuntimeError(f"examples/embed/main.c changed: no {SITE_PATCH_ANCHOR!r} to patch")
-    main_c.write_text(text.replace(SITE_PATCH_ANCHOR,
-                                   SITE_PATCH_ANCHOR + "\n    config.site_import = 0;"))
+    main_c.write_text(text.replace(SITE_PATCH_ANCHOR, SITE_PATCH_ANCHOR + MAIN_PATCH))
     imports = "\n".join(f"import {m}" for m in COMMON)
     (work / "app" / "__init__.py").write_text(APP.format(imports=imports))
     base = tomllib.loads((EXAMPLE / "frozen.toml").read_text())["group"]
-    extra = closure(["site", *COMMON])
-    for _ in range(3):  # add whatever the binary still loads from source, then rebuild
-        (work / "frozen.toml").write_text(_manifest(base, extra))
+    fixed = extra is not None
+    extra = list(extra) if extra is not None else closure(["site", *COMMON])
+    for _ in range(1 if fixed else 3):  # add what the binary still loads from source, rebuild
+        (work / "frozen.toml").write_text(_manifest(base, extra, optimize))
         run([*FRORE, "regen", "-q"], cwd=work)
-        run(["make", "-s"], cwd=work)
+        run(["make", "-s", f"-j{os.cpu_count() or 1}"], cwd=work)
         missing = [m for m in _probe(work)["source"] if not m.startswith("app")]
-        if not missing:
+        if not missing or fixed:
             break
         extra = sorted(set(extra) | set(missing))
     declared = len(run([*FRORE, "list", "--json"], cwd=work).stdout.split('"name":')) - 1
-    return work / "embed", declared
+    return work / "embed", declared, extra
 
 
-def _probe(work: Path, off: bool = False) -> dict:
+def _probe(work: Path, off: bool = False, breakdown: bool = False,
+           importtime: bool = False) -> dict:
     env = dict(os.environ)
-    env.pop("FRORE_FROZEN_MODULES", None)
+    for key in ("FRORE_FROZEN_MODULES", "FRORE_BENCH_BREAKDOWN", "FRORE_BENCH_IMPORTTIME"):
+        env.pop(key, None)
     if off:
         env["FRORE_FROZEN_MODULES"] = "off"
+    if breakdown:
+        env["FRORE_BENCH_BREAKDOWN"] = "1"
+    if importtime:
+        env["FRORE_BENCH_IMPORTTIME"] = "1"
     proc = subprocess.run(["./embed"], cwd=work, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"embed failed: {proc.stdout}\n{proc.stderr}")
-    info: dict = {}
+    info: dict = {"breakdown": {}, "stderr": proc.stderr}
     for line in proc.stdout.splitlines():
         key, _, rest = line.partition(" ")
         if key == "IMPORT_NS":
@@ -149,6 +278,17 @@ def _probe(work: Path, off: bool = False) -> dict:
         elif key == "FROM_SOURCE":
             count, _, names = rest.partition(" ")
             info["source"] = names.split()
+        elif key == "NEW":
+            info["new"] = rest.split()
+        elif key == "BREAKDOWN":
+            what, ns = rest.split()
+            info["breakdown"][what] = int(ns) / 1e9
+        elif key == "KINDS":
+            info["kinds"] = rest
+        elif key == "EXEC_FAILED":
+            info["exec_failed"] = rest.split()
+        elif key == "NATIVE":
+            info["native"] = rest.split()
     return info
 
 
@@ -172,9 +312,10 @@ def _run_python(args: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def bench(work: Path, reps: int) -> Section:
-    section = Section("Start-up (examples/embed + ~40 common stdlib modules)")
-    binary, declared = build(work)
+def bench(work: Path, reps: int) -> list[Section]:
+    binary, declared, extra = build(work)
+    section = Section(f"Start-up (examples/embed + {len(COMMON)} common stdlib modules; "
+                      f"{declared} frozen modules)")
     frozen_info = _probe(work)
     off_info = _probe(work, off=True)       # also warms the .pyc files
     _probe(work, off=True)
@@ -195,8 +336,122 @@ def bench(work: Path, reps: int) -> Section:
         "common_modules": len(COMMON),
         "declared_in_manifest": declared,
         "sys_modules_at_end": frozen_info.get("modules"),
+        "modules_imported_in_the_import_phase": len(frozen_info.get("new", [])),
         "loaded_from_source_when_frozen": frozen_info.get("source"),
         "loaded_from_source_when_off": len(off_info.get("source", [])),
         "python_for_reference": PYTHON,
     })
+    return [section, breakdown(work, max(5, reps // 3))]
+
+
+def _importtime_self(stderr: str, names: set[str]) -> float:
+    """Seconds of ``-X importtime`` self time spent on *names*."""
+    total = 0
+    for line in stderr.splitlines():
+        parts = line.split("|")
+        if line.startswith("import time:") and len(parts) == 3 and parts[2].strip() in names:
+            total += int(parts[0].split(":")[1])
+    return total / 1e6
+
+
+def _pair_row(metric: str, a: list[float], b: list[float], note: str = "") -> Row:
+    """Off (.pyc) vs frozen for one component; a ratio only where frore's side is > 0."""
+    if all(y > 0 for y in b):
+        return ratio_row("breakdown", metric, ".pyc", a, "frozen", b, note=note)
+    return Row("breakdown", metric, "frozen", Stat.of(b), ".pyc", Stat.of(a), note=note)
+
+
+def breakdown(work: Path, reps: int) -> Section:
+    """Where the import phase goes, frozen and from .pyc (see the module docstring)."""
+    section = Section("Start-up breakdown: where the import phase goes (same example)")
+    runs: dict[bool, list[dict]] = {True: [], False: []}
+    native_s: dict[bool, list[float]] = {True: [], False: []}
+    for i in range(reps):
+        for off in ((True, False) if i % 2 == 0 else (False, True)):
+            info = _probe(work, off=off, breakdown=True)
+            runs[off].append(info)
+            timing = _probe(work, off=off, importtime=True)
+            native_s[off].append(_importtime_self(timing["stderr"], set(info.get("native", []))))
+
+    def series(off: bool, key: str) -> list[float]:
+        return [r["breakdown"].get(key, 0.0) for r in runs[off]]
+
+    phase = {off: [r["import_s"] for r in runs[off]] for off in (True, False)}
+    parts = {off: {k: series(off, k) for k in ("find", "read", "unmarshal", "exec")}
+             for off in (True, False)}
+    parts[True]["native"], parts[False]["native"] = native_s[True], native_s[False]
+    rest = {off: [p - sum(parts[off][k][i] for k in parts[off]) for i, p in enumerate(phase[off])]
+            for off in (True, False)}
+    bound = {off: [parts[off]["unmarshal"][i] + parts[off]["exec"][i] + parts[off]["native"][i]
+                   for i in range(len(phase[off]))] for off in (True, False)}
+    share = statistics.median(bound[False]) / statistics.median(phase[False])
+    section.rows += [
+        _pair_row("import phase (as measured by the app)", phase[True], phase[False]),
+        _pair_row("finding modules (meta-path search, warm caches)", parts[True]["find"],
+                  parts[False]["find"]),
+        _pair_row("reading (.pyc: stat source + read; frozen: table lookup)",
+                  parts[True]["read"], parts[False]["read"]),
+        _pair_row("unmarshal (marshal.loads of the same bytes)", parts[True]["unmarshal"],
+                  parts[False]["unmarshal"]),
+        _pair_row("executing the module bodies (again, in fresh namespaces)",
+                  parts[True]["exec"], parts[False]["exec"]),
+        _pair_row("built-in and extension modules (-X importtime self)", parts[True]["native"],
+                  parts[False]["native"], note="not frozen by either side"),
+        _pair_row("rest: import machinery (phase − all the above)", rest[True], rest[False]),
+        _pair_row("bound: unmarshal + exec + built-in/extension", bound[True], bound[False],
+                  note="the phase if finding and reading cost nothing"),
+        cost_row("breakdown", "frozen import phase / bound", "bound (frozen run)", bound[False],
+                 "frozen import phase", phase[False],
+                 note=f"the bound is {100 * share:.0f} % of the frozen phase"),
+    ]
+    first = runs[False][0] if runs[False] else {}
+    section.facts.update({
+        "runs_per_side": reps,
+        "module_kinds_in_the_phase_frozen": first.get("kinds", ""),
+        "module_kinds_in_the_phase_off": runs[True][0].get("kinds", "") if runs[True] else "",
+        "bodies_that_failed_to_run_twice_(not_counted)": sorted(
+            set(first.get("exec_failed", [])) | set(runs[True][0].get("exec_failed", [])
+                                                     if runs[True] else [])),
+    })
+    return section
+
+
+def optimize_bench(work: Path, reps: int) -> Section:
+    """The example with every group at optimize = 2 against optimize = 0."""
+    section = Section("optimize = 2 vs 0 (start-up example, every group)")
+    o0, _, extra = build(work / "o0")
+    o2, declared, _ = build(work / "o2", optimize=2, extra=extra)
+    sizes: dict[str, dict[str, float]] = {}
+    for key, binary in (("o0", o0), ("o2", o2)):
+        folder = binary.parent
+        stripped = folder / "embed.stripped"
+        shutil.copy(binary, stripped)
+        sizes[key] = {
+            "marshal": float(sum(int(m.group(1)) for h in (folder / "frozen").glob("*.frozen.h")
+                                 for m in [MARSHAL_SIZE.search(h.read_text(errors="replace")[:4096])]
+                                 if m)),
+            "objects": float(sum(p.stat().st_size for p in (folder / "frozen").glob("*.o"))),
+        }
+        if shutil.which("strip"):
+            run(["strip", stripped])
+            sizes[key]["binary"] = float(stripped.stat().st_size)
+    for key, metric in (("marshal", "marshal bytes of all frozen modules"),
+                        ("objects", "table + parts object files (.o)"),
+                        ("binary", "stripped binary")):
+        if key in sizes["o0"]:
+            section.rows.append(ratio_row("optimize", metric, "optimize = 0", [sizes["o0"][key]],
+                                          "optimize = 2", [sizes["o2"][key]], unit="B"))
+    for folder in (o0.parent, o2.parent):
+        _probe(folder)
+    imp0: list[float] = []
+    imp2: list[float] = []
+    whole0, whole2 = alternate(lambda: _run_embed(o0.parent, False, imp0),
+                               lambda: _run_embed(o2.parent, False, imp2), reps)
+    section.rows.append(ratio_row("optimize", "import phase (frozen)", "optimize = 0", imp0,
+                                  "optimize = 2", imp2))
+    section.rows.append(ratio_row("optimize", "whole process (frozen)", "optimize = 0", whole0,
+                                  "optimize = 2", whole2))
+    section.facts.update({"modules": declared,
+                          "strip": "not installed: no stripped-binary row"
+                          if not shutil.which("strip") else "yes"})
     return section

@@ -1,4 +1,4 @@
-"""Benchmark 2: freeze throughput on the full stdlib.
+"""Benchmark 3: freeze throughput on the full stdlib.
 
 frore's ``regen`` (batched worker processes, one per CPU) from scratch, versus
 CPython's build pattern: one freezer process per module (``percall_freeze.py``),
@@ -81,13 +81,16 @@ def bench(work: Path, modules, reps: int) -> Section:
         f"{floor:.2f} s of CPU ({floor / jobs:.2f} s over {jobs} CPUs).  Even with no overhead at "
         f"all, a batched freezer can be at most {best:.1f}× faster than one process per module "
         f"here, because an isolated interpreter start-up (-I -S) costs only a few ms per module.")
-    headers = [p for p in (work / "frozen").glob("*.h") if not p.name.startswith("frozen_modules.")]
+    headers = list((work / "frozen").glob("*.frozen.h"))
+    siblings = list((work / "frozen").glob("*.frozen.msvc.h"))
     section.facts.update({
         "modules": len(modules.names),
         "skipped_not_compiling": modules.skipped_compile,
         "source_bytes": modules.source_bytes,
         "module_header_files": len(headers),
         "header_bytes": sum(p.stat().st_size for p in headers),
+        "msvc_only_array_siblings": f"{len(siblings)} files, "
+                                    f"{sum(p.stat().st_size for p in siblings):,} bytes",
         "jobs": jobs,
         "compile_and_marshal_cpu_seconds": round(floor, 2),
         "best_possible_ratio_here": round(best, 1),
