@@ -19,6 +19,7 @@ The set is the first 285 names of the full-stdlib set in sorted order
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sysconfig
 from concurrent.futures import ThreadPoolExecutor
@@ -40,11 +41,26 @@ def module_set(modules: stdlib_set.ModuleSet, count: int = SET_SIZE) -> stdlib_s
                                 sum(p.stat().st_size for p in files.values()), modules.stdlib)
 
 
-def _meson_first(root: Path) -> None:
-    builds._rm(root / "build", root / "examples" / "embed" / "frozen")
+def _meson_setup(root: Path) -> None:
     run([tool("meson"), "setup", "-Doptimization=0", "-Ddebug=false", root / "build", root],
         cwd=root, env=builds.ninja_env())
+
+
+def _meson_first(root: Path, setups: list[float]) -> None:
+    """The first build; the time of its configure step goes to *setups*."""
+    builds._rm(root / "build", root / "examples" / "embed" / "frozen")
+    setups.append(timed(lambda: _meson_setup(root)))
     run([tool("ninja"), "-C", root / "build"], cwd=root)
+
+
+def _empty_setup(work: Path) -> float:
+    """``meson setup`` of a one-file C project: Meson's own configure cost."""
+    root = work / "empty"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "meson.build").write_text("project('empty', 'c')\nexecutable('x', 'x.c')\n")
+    (root / "x.c").write_text("int main(void) { return 0; }\n")
+    builds._rm(root / "build")
+    return timed(lambda: _meson_setup(root))
 
 
 def _ninja(root: Path) -> subprocess.CompletedProcess:
@@ -84,8 +100,12 @@ def bench(work: Path, modules: stdlib_set.ModuleSet, reps: int) -> Section:
     meson_root = builds.make_tree(work / "meson", subset, manifest)
     batch_root = builds.make_tree(work / "batched", subset, manifest)
     regen_and_gcc(batch_root)                   # warm: page cache, .pyc files
+    setups: list[float] = []
     first_a, first_b = alternate(lambda: timed(lambda: regen_and_gcc(batch_root)),
-                                 lambda: timed(lambda: _meson_first(meson_root)), reps)
+                                 lambda: timed(lambda: _meson_first(meson_root, setups)), reps)
+    empty = statistics.median(_empty_setup(work) for _ in range(max(reps, 3)))
+    setup = statistics.median(setups)
+    builds_a, builds_b = statistics.median(first_a), statistics.median(first_b)
     a_label = f"frore regen --force + gcc -O0 (-j{os.cpu_count() or 1}) + link"
     section.rows.append(cost_row(
         "meson285", "first build: configure + freeze + compile table and parts + link",
@@ -122,5 +142,12 @@ def bench(work: Path, modules: stdlib_set.ModuleSet, reps: int) -> Section:
                            f"{len(list((batch_root / 'examples/embed/frozen').glob('frozen_modules_*.c')))}"
                            " parts, then link against libpython",
         "ninja_right_after_the_first_build": builds.work_text(settle),
+        "meson_setup_of_the_first_build": f"{setup:.2f} s",
+        "meson_setup_of_a_one_file_c_project": f"{empty:.2f} s",
     })
+    section.notes.append(
+        f"Bound: the configure step alone ({setup:.2f} s, of which {empty:.2f} s is what "
+        f"Meson spends configuring a one-file C project) is {setup / builds_a:.2f}× the "
+        f"batched build; the ninja part ({builds_b - setup:.2f} s: freezing, compiling, "
+        f"linking) is {(builds_b - setup) / builds_a:.2f}× it.")
     return section

@@ -105,3 +105,11 @@ def to_json(info: dict, sections: list[Section]) -> dict:
         "sections": [{"title": s.title, "rows": [r.to_json() for r in s.rows],
                       "facts": s.facts, "notes": s.notes} for s in sections],
     }
+
+
+def public(text: str, places: dict[str, str]) -> str:
+    """*text* with this machine's folders replaced by their role (``<checkout>``,
+    ``<work>``, ``~``), longest first: results are committed and read elsewhere."""
+    for path in sorted(places, key=len, reverse=True):
+        text = text.replace(path, places[path])
+    return text

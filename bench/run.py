@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import RESULTS, Section, machine, prepare_environment, warm_pycs  # noqa: E402
+from common import REPO, RESULTS, Section, machine, prepare_environment, warm_pycs  # noqa: E402
 
 prepare_environment()       # before anything starts a process: no PYTHONDONTWRITEBYTECODE
 
@@ -143,9 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     info["modules"] = len(modules.names)
     info["quick"] = args.quick
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(report.to_json(info, sections), indent=2) + "\n")
-    (args.out / "latest.md").write_text(report.to_markdown(info, sections))
-    print(report.to_markdown(info, sections))
+    places = {str(args.work): "<work>", str(REPO): "<checkout>", str(Path.home()): "~"}
+    as_json = json.dumps(report.to_json(info, sections), indent=2) + "\n"
+    (args.out / "latest.json").write_text(report.public(as_json, places))
+    markdown = report.public(report.to_markdown(info, sections), places)
+    (args.out / "latest.md").write_text(markdown)
+    print(markdown)
     print(f"bench: done in {info['wall_seconds']} s; wrote {args.out / 'latest.md'}")
     return 0
 
