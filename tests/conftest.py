@@ -1,7 +1,7 @@
 """Shared helpers: run frore and real build tools, find pyenv Pythons, copy the example.
 
 What a test needs from the machine is declared with a marker (``needs_meson``,
-``needs_cpython_tree``, ...; see ``NEEDS``).  Without it the test is skipped
+``needs_cpython_311``, ...; see ``NEEDS``).  Without it the test is skipped
 with the reason, except under ``CI=true``: ``.ci/run`` installs everything,
 so there a missing tool is a failure, never a quiet skip.
 """
@@ -96,12 +96,13 @@ def pypi_cmake() -> str | None:
     return str(exe) if exe.exists() else None
 
 
-def cpython_tarball(name: str) -> Path | None:
-    """An upstream CPython tarball: $FRORE_CPYTHON_TARBALLS (a folder), else the cache
-    that .ci/run fills."""
+def cpython_tarball(pattern: str) -> Path | None:
+    """An upstream CPython tarball matching *pattern* (the newest, if several):
+    $FRORE_CPYTHON_TARBALLS (a folder), else the cache that .ci/run fills."""
     for folder in (os.environ.get("FRORE_CPYTHON_TARBALLS"), cache_dir()):
-        if folder and (Path(folder) / name).is_file():
-            return Path(folder) / name
+        found = sorted(Path(folder).glob(pattern)) if folder else []
+        if found:
+            return found[-1]
     return None
 
 
@@ -110,7 +111,9 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "frore"
 
 
+# Debian's names for the upstream tarballs (bookworm's python3.11, trixie's python3.13).
 CPYTHON_311 = "python3.11_3.11.2.orig.tar.gz"
+CPYTHON_313 = "python3.13_3.13.*.orig.tar.xz"
 
 # marker -> (what is missing, how to check for it)
 NEEDS = {
@@ -123,9 +126,12 @@ NEEDS = {
     "needs_xbuild": ("xbuild (apt-get install mono-xbuild)", lambda: shutil.which("xbuild")),
     "needs_make": ("GNU make", lambda: shutil.which("make")),
     "needs_clang": ("clang (apt-get install clang)", lambda: shutil.which("clang")),
-    "needs_cpython_tree": (f"the CPython 3.11.2 tarball ({CPYTHON_311}; .ci/run fetches it, "
-                           "or set FRORE_CPYTHON_TREE)",
-                           lambda: os.environ.get("FRORE_CPYTHON_TREE") or cpython_tarball(CPYTHON_311)),
+    "needs_cpython_311": (f"the CPython 3.11.2 tarball ({CPYTHON_311} in {cache_dir()} or "
+                          "$FRORE_CPYTHON_TARBALLS; .ci/run fetches it)",
+                          lambda: cpython_tarball(CPYTHON_311)),
+    "needs_cpython_313": (f"a CPython 3.13 tarball ({CPYTHON_313} in {cache_dir()} or "
+                          "$FRORE_CPYTHON_TARBALLS; .ci/run fetches it)",
+                          lambda: cpython_tarball(CPYTHON_313)),
 }
 
 

@@ -2,11 +2,12 @@
 
 With ``flavor = "cpython"`` the manifest describes a CPython source tree's own
 frozen set, and ``frore regen`` rewrites, between the tree's marker lines,
-the blocks that ``Tools/scripts/freeze_modules.py`` maintains (3.11):
+the blocks that the tree's ``freeze_modules.py`` maintains (3.11 and 3.13; what
+differs between them is data in :mod:`.layouts`):
 
-* ``Makefile.pre.in``: FROZEN_FILES_IN/OUT, the per-header rules, deepfreeze;
-* ``PCbuild/_freeze_module.vcxproj`` (+ ``.filters``), ``PCbuild/pythoncore.vcxproj``;
-* ``Python/frozen.c``: includes, externs, the three tables and the aliases;
+* ``Makefile.pre.in``: FROZEN_FILES_IN/OUT, the per-header rules, deepfreeze (3.11);
+* ``PCbuild/_freeze_module.vcxproj`` (+ ``.filters``), ``PCbuild/pythoncore.vcxproj`` (3.11);
+* ``Python/frozen.c``: includes, externs (3.11), the three tables and the aliases;
 
 and, when ``[cpython] meson`` names a path, a Meson fragment.  Nothing is
 frozen here: the tree's build runs its own ``_freeze_module``.  Every file is
@@ -22,18 +23,18 @@ from ..model import Manifest, Resolved
 from ..write import read_bytes
 from ..writers import Unwritable
 from . import frozen_c, makefile, markers, meson, pcbuild
+from .layouts import LAYOUTS, supported
 from .modules import FrozenSet, build, tree_version
 
-SUPPORTED = ((3, 11),)
-
-# (file relative to the tree, the blocks rewritten in it)
-LAYOUT_311 = (
-    ("Makefile.pre.in", makefile.blocks),
-    ("PCbuild/_freeze_module.vcxproj", pcbuild.project_blocks),
-    ("PCbuild/_freeze_module.vcxproj.filters", pcbuild.filter_blocks),
-    ("PCbuild/pythoncore.vcxproj", pcbuild.core_blocks),
-    ("Python/frozen.c", frozen_c.blocks),
-)
+# Each file the generator may rewrite, with the blocks rewritten in it; a version's
+# layout says which of them its tree has (pythoncore.vcxproj only with deep-freeze).
+BLOCKS = {
+    "Makefile.pre.in": makefile.blocks,
+    "PCbuild/_freeze_module.vcxproj": pcbuild.project_blocks,
+    "PCbuild/_freeze_module.vcxproj.filters": pcbuild.filter_blocks,
+    "PCbuild/pythoncore.vcxproj": pcbuild.core_blocks,
+    "Python/frozen.c": frozen_c.blocks,
+}
 
 
 def prepare(manifest: Manifest) -> None:
@@ -44,10 +45,10 @@ def prepare(manifest: Manifest) -> None:
                              "tree's _freeze_module compiles at level 0)", manifest.path,
                              group.line)
     version = tree_version(manifest.root)
-    if version not in SUPPORTED:
-        shown = ", ".join(f"{a}.{b}" for a, b in SUPPORTED)
-        raise FroreError(f"the cpython flavor writes the layout of CPython {shown}; "
-                         f"{manifest.root} is {version[0]}.{version[1]}",
+    if version not in LAYOUTS:
+        raise FroreError(f"the cpython flavor writes the files of CPython {supported()} trees; "
+                         f"{manifest.root} is CPython {version[0]}.{version[1]}, whose layout "
+                         f"frore has not been tested on, so nothing was written",
                          manifest.path, manifest.flavor_line)
 
 
@@ -56,7 +57,7 @@ def files(resolved: Resolved) -> dict[Path, str]:
     prepare(resolved.manifest)
     fs = build(resolved)
     out: dict[Path, str] = {}
-    for rel, blocks_of in LAYOUT_311:
+    for rel in fs.layout.files:
         path = fs.tree / rel
         data = read_bytes(path)
         if data is None:
@@ -66,7 +67,7 @@ def files(resolved: Resolved) -> dict[Path, str]:
         except UnicodeDecodeError as exc:
             raise FroreError(f"not UTF-8 text (byte {data[exc.start]:#04x})", path,
                              data[:exc.start].count(b"\n") + 1) from None
-        out[path] = markers.rewrite(text, path, blocks_of(fs))
+        out[path] = markers.rewrite(text, path, BLOCKS[rel](fs))
     if fs.options.meson is not None:
         try:
             out[fs.options.meson] = meson.render(fs, fs.options.meson)

@@ -1,5 +1,6 @@
-"""Blocks of ``Python/frozen.c``: header includes, deep-freeze externs, the
-bootstrap/stdlib/test tables and the alias table.
+"""Blocks of ``Python/frozen.c``: header includes, deep-freeze externs (3.11), the
+bootstrap/stdlib/test tables and the alias table.  With deep-freeze a row ends in
+``GET_CODE(<id>)``; without it (3.13) a row is name, bytes, size, is-package.
 
 The marker lines are the tree's own: each table's declaration line opens its
 block and the ``/* ... sentinel */`` row closes it, so the sentinel rows and
@@ -27,7 +28,9 @@ def _row(fs: FrozenSet, m: CModule) -> str:
     src = fs.source(m)
     pkg = "true" if m.is_package else "false"
     name = cwriter.string(m.name)
-    data = f"{src.symbol}, (int)sizeof({src.symbol})" if fs.options.frozen_modules else "NULL, 0"
+    data = f"{src.symbol}, (int)sizeof({src.symbol})" if fs.includes_headers else "NULL, 0"
+    if fs.layout.deepfreeze is None:
+        return f"{{{name}, {data}, {pkg}}},"
     return f"{{{name}, {data}, {pkg}, GET_CODE({src.code_name})}},"
 
 
@@ -59,14 +62,14 @@ def aliases(fs: FrozenSet) -> list[str]:
 
 def blocks(fs: FrozenSet) -> list[tuple[Block, list[str]]]:
     includes = []
-    if fs.options.frozen_modules:
+    if fs.includes_headers:
         includes = [f'#include "frozen_modules/{s.id}.h"' for s in fs.sources]
-    externs = [f"extern PyObject *_Py_get_{fs.source(m).code_name}_toplevel(void);"
-               for m in fs.modules]
     rows = tables(fs)
-    return [
-        (INCLUDES, includes),
-        (EXTERNS, externs),
+    out = [(INCLUDES, includes)]
+    if fs.layout.deepfreeze:
+        out.append((EXTERNS, [f"extern PyObject *_Py_get_{fs.source(m).code_name}_toplevel(void);"
+                              for m in fs.modules]))
+    return out + [
         (BOOTSTRAP, rows["bootstrap"]),
         (STDLIB, rows["stdlib"]),
         (TEST, rows["test"]),

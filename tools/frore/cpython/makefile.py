@@ -1,10 +1,10 @@
 """Blocks of ``Makefile.pre.in``: the FROZEN_FILES_IN/OUT lists, one rule per
 header calling the tree's own ``_freeze_module`` (the bootstrap one for the
-import system), and 3.11's deep-freeze rule.
+import system), and the deep-freeze rule where the version has one (3.11).
 
 Rules run the tree's freezer, not frore: the headers must be what
 ``Tools/scripts/deepfreeze.py`` and ``Python/frozen.c`` of that tree expect.
-All quoting goes through :mod:`frore.makewriter`.
+All quoting goes through :mod:`frore.writers.make`.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ def rules(fs: FrozenSet) -> list[str]:
     return w.lines
 
 
-def deepfreeze_rule(fs: FrozenSet) -> list[str]:
+def deepfreeze_rule(fs: FrozenSet, script: str) -> list[str]:
     w = mw.MakeWriter()
-    words = ["$(PYTHON_FOR_FREEZE) $(srcdir)/Tools/scripts/deepfreeze.py"]
+    words = ["$(PYTHON_FOR_FREEZE) $(srcdir)/" + script]
     words += [mw.shell_word(f"{s.header}:{s.id}") for s in fs.sources]
     words.append(f"-o {DEEPFREEZE_C}")
     w.rule([mw.Raw(DEEPFREEZE_C)], [mw.Raw("$(DEEPFREEZE_DEPS)")], mw.continued(words, ""))
@@ -52,9 +52,11 @@ def deepfreeze_rule(fs: FrozenSet) -> list[str]:
 
 
 def blocks(fs: FrozenSet) -> list[tuple[Block, list[str]]]:
-    return [
+    out = [
         (FILES_IN, _list([s.rel for s in fs.sources])),
         (FILES_OUT, _list([s.header for s in fs.sources])),
         (RULES, rules(fs)),
-        (DEEPFREEZE, deepfreeze_rule(fs)),
     ]
+    if fs.layout.deepfreeze:
+        out.append((DEEPFREEZE, deepfreeze_rule(fs, fs.layout.deepfreeze)))
+    return out

@@ -3,7 +3,8 @@
 Used as a ``subdir()``: the including build defines how to freeze (the tree's
 ``_freeze_module`` executable, or ``Programs/_freeze_module.py`` under a build
 Python when cross-compiling) and gets back the headers and deepfreeze.c as
-custom targets.  All Meson syntax comes from :mod:`frore.writers.meson`.
+custom targets (deepfreeze.c only where the version deep-freezes).  All Meson
+syntax comes from :mod:`frore.writers.meson`.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ Include it with subdir().  Define before that:
   freeze_module            command freezing one module: NAME SOURCE OUTPUT
                            (the tree's _freeze_module executable, or
                            [python, files('Programs/_freeze_module.py')])
-  freeze_module_bootstrap  the same, for the import system's bootstrap modules
-  python_for_freeze        interpreter that runs Tools/scripts/deepfreeze.py
+  freeze_module_bootstrap  the same, for the import system's bootstrap modules{python}
 It defines:
   frozen_sources   files() of every frozen module's source
-  frozen_headers   custom targets writing <module>.h, in table order
-  deepfreeze_c     custom target writing deepfreeze.c from those headers"""
+  frozen_headers   custom targets writing <module>.h, in table order{deepfreeze}"""
+DEEPFREEZE_USAGE = ("\n  python_for_freeze        interpreter that runs {script}",
+                    "\n  deepfreeze_c     custom target writing deepfreeze.c from those headers")
 
 
 def render(fs: FrozenSet, output: Path) -> str:
@@ -38,7 +39,10 @@ def render(fs: FrozenSet, output: Path) -> str:
         return mw.path(posix_relpath(path, here))
 
     w = mw.MesonWriter()
-    w.comment(USAGE.format(manifest=fs.manifest.name))
+    script = fs.layout.deepfreeze
+    python, deepfreeze_c = DEEPFREEZE_USAGE if script else ("", "")
+    w.comment(USAGE.format(manifest=fs.manifest.name, python=python.format(script=script),
+                           deepfreeze=deepfreeze_c))
     w.blank()
     w.assign("frozen_sources", mw.call("files", *[rel(s) for s in fs.sources]))
     w.blank()
@@ -48,8 +52,10 @@ def render(fs: FrozenSet, output: Path) -> str:
         w.assign("frozen_headers", mw.call(
             "custom_target", "frozen_" + s.id, input=rel(s), output=s.id + ".h",
             command=[mw.Code(command), s.id, "@INPUT@", "@OUTPUT@"]), op="+=")
+    if script is None:
+        return w.text()
     w.blank()
-    deepfreeze = mw.call("files", rel("Tools/scripts/deepfreeze.py"))
+    deepfreeze = mw.call("files", rel(script))
     w.assign("deepfreeze_c", mw.call(
         "custom_target", "deepfreeze.c", input=mw.Code("frozen_headers"), output="deepfreeze.c",
         depend_files=deepfreeze,

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import FroreError
 from ..model import FrozenModule, Resolved
 from ..spec import parse_spec
+from .layouts import LAYOUTS, Layout
 
 OPTION_KEYS = {"bootstrap", "test-groups", "frozen-modules", "meson"}
 
@@ -77,11 +78,17 @@ class CSource:
 @dataclass(frozen=True)
 class FrozenSet:
     tree: Path
-    version: tuple[int, int]
+    layout: Layout                  # what this tree's version writes
     options: Options
     modules: tuple[CModule, ...]
     sources: tuple[CSource, ...]
     manifest: Path
+
+    @property
+    def includes_headers(self) -> bool:
+        """frozen.c #includes the headers and its rows point at their bytes: always
+        without deep-freeze, with it only when asked (``--frozen-modules``)."""
+        return self.options.frozen_modules or self.layout.deepfreeze is None
 
     def source(self, module: CModule) -> CSource:
         return self._by_id[module.source_id]
@@ -133,7 +140,7 @@ def tree_version(tree: Path) -> tuple[int, int]:
     return found["MAJOR"], found["MINOR"]
 
 
-def options_of(resolved: Resolved) -> Options:
+def options_of(resolved: Resolved, layout: Layout) -> Options:
     manifest = resolved.manifest
     raw = manifest.flavor_options
 
@@ -152,6 +159,10 @@ def options_of(resolved: Resolved) -> Options:
     frozen = raw.get("frozen-modules", False)
     if not isinstance(frozen, bool):
         raise fail("'frozen-modules' must be true or false")
+    if "frozen-modules" in raw and layout.deepfreeze is None:
+        raise fail(f"'frozen-modules' chooses between deep-frozen and frozen modules, and "
+                   f"CPython {layout.name} has no deep-freeze (its frozen.c always includes the "
+                   f"headers): remove the key")
     meson = raw.get("meson")
     if meson is not None and (not isinstance(meson, str) or not meson):
         raise fail("'meson' must be a path relative to the tree")
@@ -169,8 +180,8 @@ def options_of(resolved: Resolved) -> Options:
 def build(resolved: Resolved) -> FrozenSet:
     manifest = resolved.manifest
     tree = manifest.root
-    version = tree_version(tree)
-    options = options_of(resolved)
+    layout = LAYOUTS[tree_version(tree)]
+    options = options_of(resolved, layout)
     modules = tuple(_with_init_aliases(resolved))
     sources: dict[str, CSource] = {}
     code_names: dict[str, str] = {}
@@ -190,10 +201,10 @@ def build(resolved: Resolved) -> FrozenSet:
         other = code_names.setdefault(src.code_name, src.id)
         if other != src.id:
             raise FroreError(f"{src.id!r} and {other!r} both become the C name "
-                             f"_Py_get_{src.code_name}_toplevel (CPython maps '.' to '_')",
+                             f"{layout.c_name(src.code_name)} (CPython maps '.' to '_')",
                              manifest.path, m.line)
         sources[m.source_id] = src
-    return FrozenSet(tree=tree, version=version, options=options, modules=modules,
+    return FrozenSet(tree=tree, layout=layout, options=options, modules=modules,
                      sources=tuple(sources.values()), manifest=manifest.path)
 
 

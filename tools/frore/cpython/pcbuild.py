@@ -2,10 +2,10 @@
 
 * ``PCbuild/_freeze_module.vcxproj``: one ``<None>`` item per frozen source
   with the ``ModName``/``IntFile``/``OutFile`` metadata that the project's
-  ``_RebuildFrozen`` target batches over, and 3.11's deep-freeze ``<Exec>``;
+  ``_RebuildFrozen`` target batches over, and (3.11) the deep-freeze ``<Exec>``;
 * ``PCbuild/_freeze_module.vcxproj.filters``: the same items under
   "Python Files";
-* ``PCbuild/pythoncore.vcxproj``: the deepfreeze.c compile item.
+* ``PCbuild/pythoncore.vcxproj`` (3.11): the deepfreeze.c compile item.
 
 Items are built with ElementTree and laid out by the MSBuild writer the way the
 tree indents them.  The ``<Exec>`` is the exception: the tree keeps its
@@ -47,7 +47,7 @@ def project_items(fs: FrozenSet) -> list[str]:
         lines += mw.element_lines(ITEM_INDENT, _item(
             "None", src, ModName=msbuild_escape(src.id),
             IntFile=f"$(IntDir){msbuild_escape(src.id)}.g.h",
-            OutFile=f"$(PySourcePath){header}"))
+            OutFile=fs.layout.vcxproj_out_dir + header))
     return lines
 
 
@@ -58,13 +58,13 @@ def filter_items(fs: FrozenSet) -> list[str]:
     return lines
 
 
-def deepfreeze_exec(fs: FrozenSet) -> list[str]:
+def deepfreeze_exec(fs: FrozenSet, script: str) -> list[str]:
     """``<Exec Command='...'/>`` running deepfreeze.py over every header."""
     args = [f'"$(PySourcePath){windows_path(s.header)}:{msbuild_escape(s.id)}"'
             for s in fs.sources]
     args.append('"-o" "$(PySourcePath)Python\\deepfreeze\\deepfreeze.c"')
     lines = ["\t<Exec Command='" + mw.attribute_text(
-        '$(PythonForBuild) "$(PySourcePath)Tools\\scripts\\deepfreeze.py" ^')]
+        f'$(PythonForBuild) "$(PySourcePath){windows_path(script)}" ^')]
     lines += ["\t\t " + mw.attribute_text(a) + " ^" for a in args[:-1]]
     lines.append("\t\t " + mw.attribute_text(args[-1]) + "'/>")
     return lines
@@ -76,7 +76,10 @@ def core_items(fs: FrozenSet) -> list[str]:
 
 
 def project_blocks(fs: FrozenSet) -> list[tuple[Block, list[str]]]:
-    return [(FROZEN, project_items(fs)), (DEEPFREEZE, deepfreeze_exec(fs))]
+    out = [(FROZEN, project_items(fs))]
+    if fs.layout.deepfreeze:
+        out.append((DEEPFREEZE, deepfreeze_exec(fs, fs.layout.deepfreeze)))
+    return out
 
 
 def filter_blocks(fs: FrozenSet) -> list[tuple[Block, list[str]]]:
