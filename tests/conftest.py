@@ -111,6 +111,13 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "frore"
 
 
+def sid_root() -> Path | None:
+    """The sid chroot .ci/sid-chroot builds, when it is ready and usable (root only)."""
+    root = Path(os.environ.get("FRORE_SID_ROOT") or cache_dir() / "sid-root")
+    ready = (root / ".frore-ready").is_file() and shutil.which("chroot") and os.geteuid() == 0
+    return root if ready else None
+
+
 # Debian's names for the upstream tarballs (bookworm's python3.11, trixie's python3.13).
 CPYTHON_311 = "python3.11_3.11.2.orig.tar.gz"
 CPYTHON_313 = "python3.13_3.13.*.orig.tar.xz"
@@ -126,6 +133,9 @@ NEEDS = {
     "needs_xbuild": ("xbuild (apt-get install mono-xbuild)", lambda: shutil.which("xbuild")),
     "needs_make": ("GNU make", lambda: shutil.which("make")),
     "needs_clang": ("clang (apt-get install clang)", lambda: shutil.which("clang")),
+    "needs_sid_chroot": ("the Debian sid chroot with CPython 3.14 and 3.15 (.ci/sid-chroot builds "
+                         f"it into {cache_dir() / 'sid-root'}, or set FRORE_SID_ROOT; needs root)",
+                         lambda: sid_root()),
     "needs_cpython_311": (f"the CPython 3.11.2 tarball ({CPYTHON_311} in {cache_dir()} or "
                           "$FRORE_CPYTHON_TARBALLS; .ci/run fetches it)",
                           lambda: cpython_tarball(CPYTHON_311)),
@@ -141,9 +151,15 @@ def pytest_configure(config):
 
 
 def pytest_runtest_setup(item):
+    # .ci/run names here what it tried to provision and could not (a download or a
+    # chroot the network refused): those tests skip with the reason even under CI.
+    unreachable = os.environ.get("FRORE_UNREACHABLE", "").split()
     for marker in item.iter_markers():
         need = NEEDS.get(marker.name)
         if need is not None and not need[1]():
+            if marker.name in unreachable:
+                pytest.skip(f"{need[0]} is not available: .ci/run could not provide it "
+                            "(see its output)")
             missing(f"{need[0]} is not available")
 
 

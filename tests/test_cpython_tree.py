@@ -154,6 +154,17 @@ def test_pristine_tree_regen_changes_nothing(pristine, kind, tree):
     assert "up to date" in proc.stdout
 
 
+def test_regen_starts_no_interpreter(kind, tree):
+    """The flavor freezes nothing, so it neither probes a target interpreter nor
+    loads what starting one needs (issue 11: that probe was half of its time)."""
+    proc = run([sys.executable, "-X", "importtime", "-m", "frore", "regen", "-m", kind.manifest,
+                "--tree", tree])
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "frore.cpython.frozen_c" in imported
+    assert not imported & {"frore.interpreter", "subprocess", "frore.freeze", "frore.emit_c"}, \
+        sorted(imported & {"frore.interpreter", "subprocess", "frore.freeze", "frore.emit_c"})
+
+
 # What adding textwrap must add to each file, beyond the lines every version shares.
 TEXTWRAP_LINES = {
     "3.11": {"Makefile.pre.in": ["\tPython/frozen_modules/textwrap.h:textwrap \\"],

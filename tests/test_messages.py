@@ -335,3 +335,37 @@ def test_a_headers_folder_c_cannot_include_is_refused(project):
         '["."]\n', '["."]\n[output]\nheaders = \'he"aders\'\ntable = "tables/frozen_modules.c"\n', 1))
     err = regen_fails(project, "frozen.toml:3: output.headers")
     assert "'\"'" in err and "(C)" in err
+
+
+# --- a target newer than the newest tested CPython ------------------------------------
+
+FAKE_316 = """#!{python}
+# Answers as a CPython 3.16 would: frore's worker under this interpreter, version faked.
+import runpy, sys
+args = sys.argv[1:]
+while args and args[0].startswith("-"):
+    args.pop(0)
+sys.argv = args
+sys.version_info = (3, 16, 0, "final", 0)
+runpy.run_path(args[0], run_name="__main__")
+"""
+
+
+def test_untested_newer_python_is_refused_unless_asked(tmp_path):
+    exe = tmp_path / "python3.16"
+    exe.write_text(FAKE_316.format(python=sys.executable))
+    exe.chmod(0o755)
+    (tmp_path / "solo.py").write_text("VALUE = 1\n")
+    (tmp_path / "frozen.toml").write_text(
+        f'python = "{exe}"\nsearch-path = ["."]\n\n[[group]]\nname = "g"\nmodules = ["solo"]\n')
+    proc = frore("regen", cwd=tmp_path, check=False)
+    assert proc.returncode == 2
+    assert "frozen.toml:1: " in proc.stderr
+    assert "is CPython 3.16; frore is tested with CPython 3.8 to 3.15" in proc.stderr
+    assert "FRORE_ALLOW_UNTESTED_PYTHON=1" in proc.stderr
+    assert not (tmp_path / "frozen").exists()
+
+    proc = frore("regen", cwd=tmp_path, env={"FRORE_ALLOW_UNTESTED_PYTHON": "1"})
+    assert "warning" in proc.stderr and "3.15's table layout" in proc.stderr
+    table = (tmp_path / "frozen" / "frozen_modules.c").read_text()
+    assert "PY_MINOR_VERSION != 16" in table

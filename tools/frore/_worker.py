@@ -26,6 +26,10 @@ import marshal
 import sys
 
 OLDEST = (3, 8)
+# The newest CPython frore is tested on (its struct _frozen, marshal and start-up);
+# a newer target is refused unless UNTESTED_OPT_IN is set (frore.interpreter).
+NEWEST_TESTED = (3, 15)
+UNTESTED_OPT_IN = "FRORE_ALLOW_UNTESTED_PYTHON"
 TOO_OLD_EXIT = 3
 TOO_OLD_PREFIX = "frore-worker: too old: "
 

@@ -15,12 +15,12 @@ number tokens.
 from __future__ import annotations
 
 # The key is computed in _worker.py: the freezer needs it before it may import frore.
-from ._worker import FORMAT_VERSION, KEY_PREFIX, header_key, read_key, read_key_from
+from ._worker import FORMAT_VERSION, KEY_PREFIX, NEWEST_TESTED, header_key, read_key, read_key_from
 from .naming import HEADER_SUFFIX, header_name
 from .writers import c as cwriter
 
 GENERATED_MARK = "Frozen by frore"
-SUPPORTED_MINORS = range(8, 14)
+SUPPORTED_MINORS = range(8, NEWEST_TESTED[1] + 1)   # 3.8 ... the newest tested
 MSVC_SUFFIX = ".frozen.msvc.h"
 # The first MSVC without a limit on a string literal's total length (VS 2022 17.0).
 MSVC_LONG_STRINGS = 1930

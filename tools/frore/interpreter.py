@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._worker import NEWEST_TESTED, OLDEST, UNTESTED_OPT_IN
 from .errors import EXIT_STALE, FroreError
 
 if TYPE_CHECKING:
@@ -226,16 +227,34 @@ def locate(python: str | None, base: Path, where: Path | None = None, line: int 
     if not isinstance(info, dict) or not {"implementation", "version", "magic"} <= set(info):
         raise FroreError(f"python {candidate!r} did not answer like a Python interpreter",
                          where, line)
-    if info["implementation"] != "cpython" or tuple(info["version"][:2]) < (3, 8):
+    if info["implementation"] != "cpython" or tuple(info["version"][:2]) < OLDEST:
         raise FroreError(f"python {candidate!r} is {info['implementation']} "
                          f"{'.'.join(map(str, info['version']))}; frore freezes for CPython 3.8 "
                          "or newer", where, line)
+    _check_tested(candidate, tuple(info["version"][:2]), where, line)
     # A command found on PATH is pinned to its real binary (a pyenv shim would cost
     # every build rule 0.1 s); a path, or frore's own interpreter, stays as named.
     on_path = python is not None and os.sep not in python and "/" not in python
     interp = _from_identity(info, candidate, named=None if on_path else candidate)
     _cache[candidate] = interp
     return interp
+
+
+def _check_tested(candidate: str, version: tuple[int, ...], where: Path | None, line: int) -> None:
+    """A target newer than the newest tested CPython is not frozen with a guessed
+    table layout, unless the user opts in (then with the newest known layout)."""
+    if version <= NEWEST_TESTED:
+        return
+    shown, newest = f"{version[0]}.{version[1]}", f"{NEWEST_TESTED[0]}.{NEWEST_TESTED[1]}"
+    if os.environ.get(UNTESTED_OPT_IN, "").strip().lower() in ("1", "yes", "true", "on"):
+        sys.stderr.write(f"frore: warning: python {candidate!r} is CPython {shown}, newer than "
+                         f"the newest tested ({newest}); freezing with {newest}'s table layout "
+                         f"because {UNTESTED_OPT_IN} is set\n")
+        return
+    raise FroreError(f"python {candidate!r} is CPython {shown}; frore is tested with CPython "
+                     f"3.8 to {newest}, and a newer version may lay out its frozen-module table "
+                     f"differently.  To freeze for it with {newest}'s layout anyway, set "
+                     f"{UNTESTED_OPT_IN}=1", where, line)
 
 
 def _from_identity(info: dict[str, Any], candidate: str, named: str | None) -> Interpreter:
