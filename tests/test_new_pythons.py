@@ -138,6 +138,9 @@ def test_embed_on_the_real_interpreter(sid, project, version):
     inside, host = project
     write_probe(host, version)
     sid.run([f"python{version}", "-m", "frore", "regen"], cwd=inside)
+    sid.run([f"python{version}", "-m", "frore", "check"], cwd=inside)
+    listed = json.loads(sid.run([f"python{version}", "-m", "frore", "list", "--json"], cwd=inside).stdout)
+    assert listed["python_version"].startswith(version + ".") and len(listed["modules"]) == 5, listed
     sid.run(["make", "embed", "xoff"], cwd=inside)
     out = json.loads(sid.run([f"{inside}/embed"], cwd="/").stdout)
     assert out["version"] == [int(x) for x in version.split(".")]
