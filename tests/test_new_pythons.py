@@ -248,13 +248,14 @@ def test_guard_names_both_versions(sid, project):
         sid.run(["gcc", "-c", "-o", "/dev/null", "-I/usr/include/python3.15", source], cwd=inside)
 
 
-STRICT = [("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"])]
+STRICT = [("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]),
+          ("g++", ["-x", "c++", "-Wall", "-Wextra", "-Werror"])]
 BIG = "DATA = {!r}\nTEXT = {!r}\n".format(bytes(range(256)) * 400, "é✓" * 3000)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("switch", [[], ["-DFRORE_DISABLE_FROZEN_MODULES"]], ids=["table", "disabled"])
-def test_strict_flags_with_gcc_16(sid, project, version, switch):
+def test_strict_flags_with_gcc_and_gxx_16(sid, project, version, switch):
     inside, host = project
     (host / "pkg").mkdir()
     (host / "pkg" / "__init__.py").write_text("X = 1\n")
