@@ -9,6 +9,7 @@ a source that does not compile), and must write nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -310,6 +311,52 @@ def test_gen_with_an_unknown_backend_lists_the_known_ones(project):
         err = one_line_failure(frore("gen", name, cwd=project, check=False))
         assert f"unknown backend {name!r}" in err
         assert "cmake, make, meson, msbuild, scons, table" in err
+
+
+def test_gen_without_a_backend_names_them_and_no_option(project):
+    err = one_line_failure(frore("gen", cwd=project, check=False))
+    assert "gen needs a BACKEND, one of: cmake, make, meson, msbuild, scons, table" in err
+    assert "KEY=VALUE" not in err.split("(usage")[0]          # optional, so not "required"
+
+
+def test_gen_options_anywhere_and_table_output_honoured(project):
+    frore("gen", "meson", "-o", project / "x" / "meson.build", "prefix=app", cwd=project)
+    assert "app_sources" in (project / "x" / "meson.build").read_text()
+    frore("gen", "table", "-o", project / "t" / "table.c", cwd=project)
+    assert (project / "t" / "table.c").is_file() and (project / "t" / "table.h").is_file()
+
+
+def test_check_quiet_says_nothing_and_exits_1(project):
+    proc = frore("check", "-q", cwd=project, check=False)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", "")
+    frore("regen", cwd=project)
+    assert frore("-q", "check", cwd=project).stdout == ""
+
+
+def test_init_writes_a_starter_that_regen_accepts_and_never_overwrites(tmp_path):
+    (tmp_path / "mypkg" / "sub").mkdir(parents=True)
+    (tmp_path / "mypkg" / "__init__.py").write_text("")
+    (tmp_path / "mypkg" / "sub" / "__init__.py").write_text("")
+    (tmp_path / "tool.py").write_text("X = 1\n")
+    (tmp_path / "setup.py").write_text("")
+    proc = frore("init", cwd=tmp_path)
+    assert "wrote frozen.toml" in proc.stdout
+    text = (tmp_path / "frozen.toml").read_text()
+    assert '"<mypkg.**.*>",' in text and '"tool",' in text and '"setup"' not in text
+    assert "# flavor = " in text and "search-path = " in text and "# python = " in text
+    frore("regen", cwd=tmp_path)
+    names = [m["name"] for m in json.loads(frore("list", "--json", cwd=tmp_path).stdout)["modules"]]
+    assert names == ["mypkg", "mypkg.sub", "tool"]
+
+    (tmp_path / "frozen.toml").write_text("# mine\n")
+    err = one_line_failure(frore("init", cwd=tmp_path, check=False))
+    assert "frozen.toml: already exists" in err
+    assert (tmp_path / "frozen.toml").read_text() == "# mine\n"
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    frore("init", "-q", cwd=empty)
+    frore("regen", cwd=empty)                       # an empty group is a valid start
 
 
 def test_interrupt_leaves_no_half_written_file(project):

@@ -1,8 +1,35 @@
 /* An embedded interpreter whose start-up modules and app come from frore's table. */
 #include <Python.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "frozen/frozen_modules.h"
+
+/* Where the app's .py files are, for runs with the table switched off.  Each
+   build of the example defines it (Make, Meson, CMake, SCons: the example's
+   folder); without it, the folder holding the program is used. */
+#ifndef EXAMPLE_SOURCE_DIR
+#define EXAMPLE_SOURCE_DIR NULL
+#endif
+
+/* Put *dir* (or, when NULL, the program's folder) first on sys.path. */
+static int add_source_dir(const char *dir)
+{
+    PyObject *path = PySys_GetObject("path");   /* borrowed */
+    PyObject *entry;
+    int rc;
+
+    if (dir == NULL)
+        return PyRun_SimpleString(
+            "import os, sys\n"
+            "sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))\n");
+    entry = PyUnicode_DecodeFSDefault(dir);
+    rc = (path == NULL || entry == NULL) ? -1 : PyList_Insert(path, 0, entry);
+    Py_XDECREF(entry);
+    if (rc != 0)
+        PyErr_Print();
+    return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -15,7 +42,11 @@ int main(int argc, char **argv)
     switch (frore_install_frozen_modules()) {
     case 1:
         from_source = 1;
-        fprintf(stderr, "frozen table disabled by FRORE_FROZEN_MODULES\n");
+        if (getenv("FRORE_FROZEN_MODULES") != NULL)
+            fprintf(stderr, "frozen table disabled by FRORE_FROZEN_MODULES\n");
+        else
+            fprintf(stderr, "frozen table compiled without modules "
+                            "(-DFRORE_DISABLE_FROZEN_MODULES)\n");
         break;
     case -1:
         fprintf(stderr, "out of memory installing the frozen table\n");
@@ -32,11 +63,9 @@ int main(int argc, char **argv)
         goto fail;
     PyConfig_Clear(&config);
 
-    /* Table switched off: import the app from the sources beside the program,
-       so edits to the .py files take effect without rebuilding. */
-    if (from_source && PyRun_SimpleString(
-            "import os, sys\n"
-            "sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))\n") != 0)
+    /* Table switched off: import the app from its sources, so edits to the .py
+       files take effect without rebuilding. */
+    if (from_source && add_source_dir(EXAMPLE_SOURCE_DIR) != 0)
         goto done;
 
     names = PyList_New(0);

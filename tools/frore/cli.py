@@ -25,6 +25,7 @@ them current.
 
 EPILOG = """\
 typical use:
+  frore init                  write a commented starter frozen.toml here
   frore regen                 write headers, module table and Make fragment
   frore check                 exit 1 (and list them) when outputs are stale
   frore list --json           the resolved modules, for scripts
@@ -95,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     _jobs(p)
     p.add_argument("-q", "--quiet", action="store_true", dest="sub_quiet", help=argparse.SUPPRESS)
 
+    p = sub.add_parser("init", help="write a commented starter frozen.toml here",
+                       description="Write a starter manifest for the current folder: its "
+                                   "packages and modules in one group, every other key as a "
+                                   "comment saying what it does.  Never overwrites a file.")
+    p.add_argument("-m", "--manifest", default="frozen.toml", metavar="PATH",
+                   help="where to write it (default: ./frozen.toml)")
+    p.add_argument("-q", "--quiet", action="store_true", dest="sub_quiet", help=argparse.SUPPRESS)
+
     p = sub.add_parser("list", help="show the resolved modules",
                        description="One line per module: name, package flag, alias, group, "
                                    "source and header; --json for scripts.")
@@ -129,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--headers-dir places generated headers (and the table) "
                                    "elsewhere, e.g. in a build folder.")
     _common(p)
-    p.add_argument("backend", metavar="BACKEND",
+    p.add_argument("backend", metavar="BACKEND", nargs="?",
                    help="one of: cmake, make, meson, msbuild, scons, table")
     p.add_argument("-o", "--output", type=Path, metavar="PATH", help="file to write")
     p.add_argument("--headers-dir", type=Path, metavar="DIR",
@@ -200,8 +209,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from . import pipeline
     resolved = pipeline.load(args.manifest, args.python, args.tree)
     problems = pipeline.check(resolved, args.jobs, args.force, _progress(args))
-    for reason, path in problems:
-        print(f"{reason}: {display_path(path)}")
+    if not args.quiet:                      # -q: the exit status says it all
+        for reason, path in problems:
+            print(f"{reason}: {display_path(path)}")
     if problems:
         if not args.quiet:
             print(f"frore: {len(problems)} output(s) out of date; run `frore regen`",
@@ -288,6 +298,9 @@ def cmd_gen(args: argparse.Namespace) -> int:
     from .outputs import Plan
     from .write import write_all
 
+    if args.backend is None:
+        raise FroreError("gen needs a BACKEND, one of: " + ", ".join(sorted(backends.BACKENDS))
+                         + "  (usage: frore gen BACKEND [-o FILE] [KEY=VALUE ...])")
     backend_class = backends.get(args.backend)
     options = dict(o.partition("=")[::2] for o in args.options)
     backend_class.parse_options(options)          # a typo fails before any work
@@ -307,4 +320,13 @@ def cmd_gen(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"gen": cmd_gen, "regen": cmd_regen, "check": cmd_check, "list": cmd_list, "freeze": cmd_freeze}
+def cmd_init(args: argparse.Namespace) -> int:
+    from .starter import write_starter
+    path = write_starter(Path(args.manifest))
+    if not args.quiet:
+        print(f"frore: wrote {display_path(path)}; edit its modules, then run `frore regen`")
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "gen": cmd_gen, "regen": cmd_regen, "check": cmd_check,
+            "list": cmd_list, "freeze": cmd_freeze}
