@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,20 @@ from test_example import checkout, untracked
 from conftest import EXAMPLE, REPO, run
 
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-SNIPPET = re.compile(r"^(?:<!-- snippet: (?P<name>[\w-]+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)^```$",
-                     re.S | re.M)
+SNIPPET = re.compile(r"^(?:<!-- snippet: (?P<name>[\w-]+) -->\n)?(?P<indent> *)```(?P<lang>\w*)\n"
+                     r"(?P<body>.*?)^(?P=indent)```$", re.S | re.M)
+
+
+def blocks_of(lang: str) -> list[tuple[str, str]]:
+    """(where, body) of every fenced block in *lang*, list-item indentation removed."""
+    found = []
+    for doc in DOCS:
+        text = doc.read_text()
+        for m in SNIPPET.finditer(text):
+            if m.group("lang") == lang:
+                where = f"{doc.relative_to(REPO)}:{text[:m.start()].count(chr(10)) + 1}"
+                found.append((where, textwrap.dedent(m.group("body"))))
+    return found
 NOT_RUN_HERE = {
     "cpython-pristine": "needs the CPython tarball: scripts/cpython-tree-e2e.sh 3.13 runs these steps",
     "cpython-add": "builds CPython (minutes): scripts/cpython-tree-e2e.sh 3.13 runs these steps",
@@ -170,3 +183,28 @@ def test_no_paths_of_this_machine_in_tracked_files():
         text = path.read_bytes().decode("utf-8", "replace")
         found += [f"{rel}: {p}" for p in here if len(p) > 2 and p in text]
     assert found == []
+
+
+@pytest.mark.parametrize("where, body", blocks_of("meson"), ids=lambda v: v if ":" in v else "")
+def test_every_meson_build_shown_builds_the_example(newcomer, tmp_path, where, body):
+    project = tmp_path / "app"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("frozen", "build", "*.o", "embed"))
+    (project / "meson.build").write_text(body)
+    bash(activated(f"pip install -q meson ninja\ncd {project}\nmeson setup build && ninja -C build"),
+         newcomer)
+    program = next(p for p in (project / "build").iterdir() if p.name in ("app", "embed"))
+    assert re.search(r"^(\d+)/\1 modules frozen$", run([program], cwd="/").stdout, re.M), where
+
+
+SCONSTRUCTS = [(w, b) for w, b in blocks_of("python") if "Environment(" in b]
+
+
+@pytest.mark.parametrize("where, body", SCONSTRUCTS, ids=lambda v: v if ":" in v else "")
+def test_every_sconstruct_shown_builds_the_example(newcomer, tmp_path, where, body):
+    assert len(SCONSTRUCTS) >= 2
+    project = tmp_path / "app"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("frozen", "build", "*.o", "embed"))
+    (project / "SConstruct").write_text(body)
+    bash(activated(f"pip install -q scons\ncd {project}\nscons -Q"), newcomer)
+    out = run([project / "embed"], cwd="/").stdout
+    assert re.search(r"^(\d+)/\1 modules frozen$", out, re.M), where
