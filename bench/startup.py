@@ -292,11 +292,14 @@ def _probe(work: Path, off: bool = False, breakdown: bool = False,
     return info
 
 
-def _run_embed(work: Path, off: bool, imports: list[float]) -> float:
+def _run_embed(work: Path, off: bool | str, imports: list[float]) -> float:
+    """One run of the example: *off* True (table off), False (on), or a mode word."""
     env = dict(os.environ)
     env.pop("FRORE_FROZEN_MODULES", None)
-    if off:
+    if off is True:
         env["FRORE_FROZEN_MODULES"] = "off"
+    elif isinstance(off, str):
+        env["FRORE_FROZEN_MODULES"] = off
     t0 = time.perf_counter()
     proc = subprocess.run(["./embed"], cwd=work, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
@@ -304,6 +307,44 @@ def _run_embed(work: Path, off: bool, imports: list[float]) -> float:
         if line.startswith("IMPORT_NS "):
             imports.append(int(line.split()[1]) / 1e9)
     return elapsed
+
+
+def auto_rows(work: Path, reps: int, section: Section) -> list[Row]:
+    """FRORE_FROZEN_MODULES=auto against off and on, in rotating order: how much of
+    freezing's win auto keeps (target: at least half).  Nothing was edited, so auto
+    keeps every module frozen; its cost is checking the project's sources."""
+    runs: dict[str, tuple[list[float], list[float]]] = {m: ([], []) for m in ("off", "on", "auto")}
+    order = ["off", "on", "auto"]
+    for i in range(reps):
+        for mode in order[i % 3:] + order[:i % 3]:
+            whole, phase = runs[mode]
+            whole.append(_run_embed(work, {"off": True, "on": False}.get(mode, mode), phase))
+    (off_w, off_p), (on_w, on_p), (auto_w, auto_p) = runs["off"], runs["on"], runs["auto"]
+    rows = [ratio_row("startup", "import phase, auto (nothing edited)",
+                      "FRORE_FROZEN_MODULES=off (.pyc)", off_p, "auto", auto_p),
+            ratio_row("startup", "whole process, auto (nothing edited)",
+                      "FRORE_FROZEN_MODULES=off (.pyc)", off_w, "auto", auto_w)]
+    for what, off, on, auto in (("import phase", off_p, on_p, auto_p),
+                                ("whole process", off_w, on_w, auto_w)):
+        win = statistics.median(off) - statistics.median(on)
+        kept = statistics.median(off) - statistics.median(auto)
+        share = kept / win if win > 0 else 0.0
+        rows.append(Row("startup", f"{what}: share of the on/off win auto keeps",
+                        "won by auto (off − auto)", Stat.of([kept]), "won by on (off − on)",
+                        Stat.of([win]), Stat.of([share]),
+                        target="≥ 0.5", met=share >= 0.5, ratio_kind="kept/won",
+                        note="medians of the same rounds: (off − auto) / (off − on)"))
+    sources = list((work / "app").rglob("*.py"))
+    t0 = time.perf_counter()
+    for _ in range(100):
+        for path in sources:
+            os.stat(path)
+    per_stat = (time.perf_counter() - t0) / (100 * max(1, len(sources)))
+    section.facts["auto_checks"] = (f"{len(sources)} project sources (app/) and the program "
+                                    f"are stat()ed; standard-library modules are never checked")
+    section.facts["one_stat"] = (f"{per_stat * 1e6:.1f} µs (Python os.stat): checking 100 "
+                                 f"project sources would add about {per_stat * 100 * 1e3:.2f} ms")
+    return rows
 
 
 def _run_python(args: list[str]) -> float:
@@ -332,6 +373,7 @@ def bench(work: Path, reps: int) -> list[Section]:
                                 lambda: _run_python(["-I", "-S", "-c", "pass"]), reps)
     section.rows.append(ratio_row("startup", "CPython reference: python -I -S -c pass",
                                   "-X frozen_modules=off", ref_off, "frozen_modules=on", ref_on))
+    section.rows += auto_rows(work, reps, section)
     section.facts.update({
         "common_modules": len(COMMON),
         "declared_in_manifest": declared,

@@ -61,6 +61,18 @@ function(frore_add_frozen_modules target)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${FRORE_WATCH})
 
   target_sources("${target}" PRIVATE ${FRORE_HEADERS} "${FRORE_TABLE_H}" "${FRORE_TABLE_C}" ${FRORE_PARTS})
+  # FRORE_FROZEN_MODULES's build-time default: auto in Debug (a module edited since the
+  # build imports from source), on otherwise; FRORE_MODE (on, off, auto) overrides.
+  if(FRORE_MODE)
+    if(NOT FRORE_MODE MATCHES "^(on|off|auto)$")
+      message(FATAL_ERROR "FRORE_MODE must be on, off or auto, not '${FRORE_MODE}'")
+    endif()
+    set(_frore_mode "${FRORE_MODE}")
+  else()
+    set(_frore_mode "$<IF:$<CONFIG:Debug>,auto,on>")
+  endif()
+  set_property(SOURCE "${FRORE_TABLE_C}" TARGET_DIRECTORY "${target}" APPEND PROPERTY
+               COMPILE_DEFINITIONS "FRORE_FROZEN_MODULES_DEFAULT=${_frore_mode}")
   target_include_directories("${target}" PRIVATE ${FRORE_INCLUDE_DIRS})
   set(FRORE_FROZEN_PYTHON "${FRORE_FROZEN_PYTHON}" PARENT_SCOPE)
   set(FRORE_FROZEN_PYTHON_VERSION "${FRORE_FROZEN_PYTHON_VERSION}" PARENT_SCOPE)

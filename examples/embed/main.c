@@ -2,12 +2,14 @@
 #include <Python.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "frozen/frozen_modules.h"
 
-/* Where the app's .py files are, for runs with the table switched off.  Each
-   build of the example defines it (Make, Meson, CMake, SCons: the example's
-   folder); without it, the folder holding the program is used. */
+/* Where the app's .py files are, for runs with the table switched off or in
+   auto mode.  Each build of the example defines it (Make, Meson, CMake, SCons:
+   the example's folder); without it, the folder holding the program is used
+   (and auto mode takes $FRORE_SOURCE_ROOT). */
 #ifndef EXAMPLE_SOURCE_DIR
 #define EXAMPLE_SOURCE_DIR NULL
 #endif
@@ -38,17 +40,30 @@ int main(int argc, char **argv)
     PyObject *names, *app, *result;
     int i, rc = 1, from_source = 0;
 
-    /* Before Py_Initialize: the interpreter reads the table while starting. */
-    switch (frore_install_frozen_modules()) {
+    /* Before Py_Initialize: the interpreter reads the table while starting.  The
+       source folder is for auto mode: an app module edited since the build is
+       left out of the table and imports from there. */
+    switch (frore_install_frozen_modules_at(EXAMPLE_SOURCE_DIR)) {
     case 1:
         from_source = 1;
-        if (getenv("FRORE_FROZEN_MODULES") != NULL)
-            fprintf(stderr, "frozen table disabled by FRORE_FROZEN_MODULES\n");
-        else
+        if (strcmp(frore_frozen_modules_mode(), "none") == 0)
             fprintf(stderr, "frozen table compiled without modules "
                             "(-DFRORE_DISABLE_FROZEN_MODULES)\n");
+        else if (getenv("FRORE_FROZEN_MODULES") != NULL)
+            fprintf(stderr, "frozen table disabled by FRORE_FROZEN_MODULES\n");
+        else
+            fprintf(stderr, "frozen table off by default (built with "
+                            "FRORE_FROZEN_MODULES_DEFAULT=off)\n");
         break;
-    case -1:
+    case 0:
+        if (strcmp(frore_frozen_modules_mode(), "auto") == 0) {
+            from_source = 1;        /* the edited ones: from the source folder */
+            fprintf(stderr, "frozen table in auto mode: %d module(s) left out (their "
+                            "package changed since the build), imported from source\n",
+                    frore_frozen_modules_left_out());
+        }
+        break;
+    default:
         fprintf(stderr, "out of memory installing the frozen table\n");
         return 1;
     }

@@ -113,6 +113,15 @@ class MakeBackend(Backend):
         w.list_variable("FRORE_HEADERS", [self.ref(u.header).value("p") for u in units])
         w.list_variable("FRORE_SOURCES", [self.ref(u.source).value("p") for u in units])
         w.variable("frore_q", "$(if $(filter 1,$(V)),,@)")
+        w.comment("FRORE_MODE: what the table does when FRORE_FROZEN_MODULES is not set at run time\n"
+                  "(on, off, or auto: modules edited since the build import from source).  The table\n"
+                  "depends on a stamp named after it, so switching recompiles the table.")
+        w.variable("FRORE_MODE", "on", op="?=")
+        w.raw("$(if $(filter-out on off auto,$(FRORE_MODE)),$(error frore: FRORE_MODE must be on, "
+              "off or auto, not '$(FRORE_MODE)'))")
+        stamps = {mode: out.table.parent / f".frore-mode-{mode}" for mode in ("on", "off", "auto")}
+        for mode, stamp in stamps.items():
+            w.variable(f"frore_mode_stamp_{mode}", self.ref(stamp).value("p"))
         w.blank()
 
         regen = w.command([mw.Raw("$(frore_q)$(FRORE)"), "regen", "-q", "--touch", "-m", FIRST])
@@ -136,8 +145,15 @@ class MakeBackend(Backend):
                   "CPPFLAGS\nand CFLAGS; a part depends on its own modules' headers only.")
         compile_ = w.command([mw.Raw("$(frore_q)$(CC) $(CPPFLAGS) $(CFLAGS) $(FRORE_CFLAGS)"),
                               "-c", "-o", AT, FIRST])
-        w.rule([self.ref(table_o)], [self.ref(out.table), self.ref(out.table_header)],
-               [w.command([mw.Raw("@echo"), f"  CC      {table_o.name}"]), compile_])
+        compile_table = w.command([mw.Raw("$(frore_q)$(CC) $(CPPFLAGS) $(CFLAGS) $(FRORE_CFLAGS) "
+                                          "-DFRORE_FROZEN_MODULES_DEFAULT=$(FRORE_MODE)"),
+                                   "-c", "-o", AT, FIRST])
+        w.rule([self.ref(table_o)], [self.ref(out.table), self.ref(out.table_header),
+                                     mw.Raw("$(frore_mode_stamp_$(FRORE_MODE))")],
+               [w.command([mw.Raw("@echo"), f"  CC      {table_o.name}"]), compile_table])
+        w.rule([self.ref(stamp) for stamp in stamps.values()], [],
+               [w.command([mw.Raw("$(frore_q)rm -f"), *map(self.ref, stamps.values())]),
+                w.command([mw.Raw("$(frore_q)touch"), AT])])
         for part, members in parts.items():
             w.rule([self.ref(part.with_suffix(".o"))],
                    [self.ref(part), *(self.ref(u.header) for u in members)],

@@ -16,8 +16,9 @@ part including a few headers, so editing one module recompiles one part.
 Variables defined (``prefix=NAME`` renames the ``frore`` part):
 ``frore_headers`` (one target per header), ``frore_table`` (the table's .c,
 .h and parts), ``frore_sources`` (both: pass to ``executable()``), ``frore_include``,
-``frore_python`` (the interpreter whose bytecode is frozen) and
-``frore_python_version``.
+``frore_python`` (the interpreter whose bytecode is frozen),
+``frore_python_version``, and ``frore_c_args`` (pass to ``executable()``: the
+run-time switch's default, auto in debug builds).
 """
 
 from __future__ import annotations
@@ -106,6 +107,13 @@ class MesonBackend(Backend):
                                             in emit_c.parts(self.resolved).items()])
         w.assign(f"{self.prefix}_sources", mw.plus([self.var("table")], self.var("headers")))
         w.assign(f"{self.prefix}_include", mw.call("include_directories", "."))
+        w.comment("FRORE_FROZEN_MODULES's build-time default: auto in debug builds (a module "
+                  "edited since\nthe build imports from source), on otherwise.  Pass to "
+                  f"executable(): c_args: {self.prefix}_c_args.")
+        w.assign(f"{self.prefix}_mode",
+                 mw.Code("get_option('buildtype') == 'debug' ? 'auto' : 'on'"))
+        w.assign(f"{self.prefix}_c_args",
+                 [mw.plus("-D" + emit_c.DEFAULT_MACRO + "=", self.var("mode"))])
         return w.text()
 
     def _preamble(self, w: mw.MesonWriter) -> None:
@@ -114,7 +122,8 @@ class MesonBackend(Backend):
                   f"meson.build\nruns `frore gen meson` before subdir()-ing this folder, so it "
                   f"is rewritten whenever\nMeson reconfigures (editing the manifest makes the next "
                   f"`ninja` do that).\nDefines {p}_sources (pass to executable()), {p}_headers, "
-                  f"{p}_table, {p}_include,\n{p}_python and {p}_python_version.")
+                  f"{p}_table, {p}_include,\n{p}_python, {p}_python_version and {p}_c_args (pass to "
+                  f"executable()).")
         w.blank()
         w.assign(f"{p}_fs", mw.call("import", "fs"))
         w.assign(f"{p}_root", self.root_expr())

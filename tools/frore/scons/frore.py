@@ -165,6 +165,13 @@ def FrozenModules(env, manifest="frozen.toml", python=None, headers_dir=None):
     env["FRORE_PYTHON_LIB"] = data["python_library"]
     env["FRORE_HEADERS"] = headers
     env["FRORE_TABLE_H"] = table[1]
+    # FRORE_FROZEN_MODULES's build-time default (on, off, auto: a module edited since the
+    # build imports from source): the construction variable FRORE_MODE, default on.
+    env.SetDefault(FRORE_MODE="on")
+    mode = env.subst("$FRORE_MODE")
+    if mode not in ("on", "off", "auto"):
+        raise SCons.Errors.UserError(f"FRORE_MODE must be on, off or auto, not {mode!r}")
+    env.AppendUnique(CPPDEFINES=[("FRORE_FROZEN_MODULES_DEFAULT", "$FRORE_MODE")])
     return table[:1] + table[2:]
 
 
