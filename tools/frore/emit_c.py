@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .model import FrozenModule, Resolved
 
 DISABLE_ENV = "FRORE_FROZEN_MODULES"          # run-time switch: on, off or auto
-ROOT_ENV = "FRORE_SOURCE_ROOT"                 # run time: the manifest's folder, for auto
+ROOT_ENV = "FRORE_SOURCE_ROOT"                 # run time, for auto: where the modules are
 DEFAULT_MACRO = "FRORE_FROZEN_MODULES_DEFAULT"  # build time: on, off or auto (a bare word)
 BUILD_SWITCH = "FRORE_DISABLE_FROZEN_MODULES"  # compile-time switch: -D... embeds nothing
 
@@ -130,8 +130,9 @@ def render_table_h(resolved: Resolved) -> str:
         "int frore_install_frozen_modules(void);",
         "",
         f"/* The same; in auto mode ({DISABLE_ENV}=auto, or -D{DEFAULT_MACRO}=auto),",
-        "   a module whose source below source_root (the manifest's folder; when",
-        f"   NULL, ${ROOT_ENV}) is newer than the running program is left out, so it",
+        "   a project module whose source in source_root (the folder holding the",
+        f"   project's modules, e.g. app/greet.py; when NULL, ${ROOT_ENV}) is newer",
+        "   than the running program is left out, with its top-level package, so it",
         "   imports from source (put that folder on sys.path); the others stay",
         "   frozen.  Modules from elsewhere (the standard library) always stay. */",
         "int frore_install_frozen_modules_at(const char *source_root);",
@@ -190,14 +191,19 @@ def render_part(resolved: Resolved, number: int, units: list[FrozenModule]) -> s
 
 
 def _project_source(resolved: Resolved, module: FrozenModule) -> str | None:
-    """The module's source relative to the manifest's folder ('/'-separated), when it
-    lies below it: auto mode checks only those (the project's own sources)."""
-    root = resolved.manifest.root
-    try:
-        rel = module.source.relative_to(root)
-    except ValueError:
+    """Where auto mode looks for the module's source, relative to the folder that holds
+    the project's modules (a search-path folder below the manifest's): the path its
+    code's module name gives (``app/greet.py``, ``app/__init__.py``), so the table
+    does not depend on folder names.  None for sources from elsewhere (the standard
+    library, an explicit file elsewhere): auto mode never checks those."""
+    parts = module.source_id.split(".")
+    rel = "/".join(parts) + ("/__init__.py" if module.source.name == "__init__.py" else ".py")
+    source = module.source.as_posix()
+    if not source.endswith("/" + rel):
         return None
-    return rel.as_posix()
+    folder = Path(source[:-len(rel) - 1])
+    root = resolved.manifest.root
+    return rel if folder == root or root in folder.parents else None
 
 
 def render_table_c(resolved: Resolved) -> str:
