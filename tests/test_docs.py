@@ -40,7 +40,7 @@ NOT_RUN_HERE = {
     "cpython-add": "builds CPython (minutes): scripts/cpython-tree-e2e.sh 3.13 runs these steps",
 }
 RUN_HERE = {"two-commands", "install", "backends", "quick-start", "cmake-quick-start",
-            "meson-quick-start", "meson-example", "msbuild-xbuild"}
+            "meson-quick-start", "meson-example", "msbuild-xbuild", "dev-loop"}
 
 
 def snippets() -> dict[str, str]:
@@ -208,3 +208,18 @@ def test_every_sconstruct_shown_builds_the_example(newcomer, tmp_path, where, bo
     bash(activated(f"pip install -q scons\ncd {project}\nscons -Q"), newcomer)
     out = run([project / "embed"], cwd="/").stdout
     assert re.search(r"^(\d+)/\1 modules frozen$", out, re.M), where
+
+
+def test_readme_discover_lint_and_developer_mode(newcomer, tmp_path):
+    """README's worked example of the loop, in its own checkout (it edits files)."""
+    other = checkout(tmp_path / "frore")
+    out = bash(activated(f"cd {other}\n" + snippets()["dev-loop"]), newcomer)
+    assert out.splitlines()[0] == "[[group]]" and 'name = "startup"' in out
+    example = other / "examples" / "embed"
+    manifest = (example / "frozen.toml").read_text()
+    assert manifest.startswith((EXAMPLE / "frozen.toml").read_text())   # only added
+    added = manifest.split('name = "run"')[1]              # what the example lacked
+    assert '"warnings",' in added and "<app" not in added    # app: in the app group already
+    assert "FRZ001" in out and "frore lint: exit status 1" in out
+    assert re.search(r"^(\d+)/\1 modules frozen$", out, re.M), out
+    assert f"app.greet: source {example / 'app' / 'greet.py'}" in out, out

@@ -104,7 +104,7 @@ def test_make_without_frore_says_how_to_get_it(tmp_path):
     root = checkout(tmp_path / "repo")
     proc = run(["make", "FRORE=no-such-frore"], cwd=root / EXAMPLE, check=False)
     assert proc.returncode != 0
-    assert "could not run 'no-such-frore regen': install frore" in proc.stderr
+    assert "'no-such-frore regen' failed (see above; to get frore: README.md" in proc.stderr
     assert not (root / EXAMPLE / "frozen").exists()
 
 

@@ -28,6 +28,8 @@ typical use:
   frore init                  write a commented starter frozen.toml here
   frore regen                 write headers, module table and Make fragment
   frore check                 exit 1 (and list them) when outputs are stale
+  frore discover -- -m app    the modules a real run imports, as a [[group]]
+  frore lint                  what behaves differently once frozen (__file__, ...)
   frore list --json           the resolved modules, for scripts
   make                        with the fragment included: re-freezes what changed
 
@@ -103,6 +105,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-m", "--manifest", default="frozen.toml", metavar="PATH",
                    help="where to write it (default: ./frozen.toml)")
     p.add_argument("-q", "--quiet", action="store_true", dest="sub_quiet", help=argparse.SUPPRESS)
+
+    p = sub.add_parser("discover", help="run a program and print what it imports, as a group",
+                       description="Run the target interpreter with ARGS (e.g. -c 'import app', "
+                                   "-m app, script.py --help) and print, in the manifest's "
+                                   "grammar, a [[group]] with every pure-Python module the run "
+                                   "imported, in import order.  What cannot be frozen (built-in "
+                                   "and extension modules, namespace packages, modules without "
+                                   "a source file) is reported on stderr with its reason; "
+                                   "modules the interpreter already freezes carry a comment.  "
+                                   "--write adds or replaces the group in the manifest, leaving "
+                                   "every other byte as it was.",
+                       usage="frore discover [--python EXE] [--group NAME] [-m PATH [--write]] "
+                             "-- ARGS...")
+    p.add_argument("-m", "--manifest", metavar="PATH",
+                   help="the manifest whose search path names the entries (default: ./frozen.toml "
+                        "when it exists); with --write, the file to change")
+    p.add_argument("--python", metavar="EXE",
+                   help="run this interpreter (default: the manifest's `python`, else frore's)")
+    p.add_argument("--group", default="discovered", metavar="NAME",
+                   help="the group's name (default: discovered)")
+    p.add_argument("--write", action="store_true",
+                   help="add the group to the manifest, or replace the group of that name")
+    p.add_argument("run_args", nargs=argparse.REMAINDER, metavar="ARGS",
+                   help="after --: what to run, as python's command line")
+
+    p = sub.add_parser("lint", help="find uses that behave differently once frozen",
+                       description="For every module the manifest declares, report uses that "
+                                   "depend on a file-system location (__file__, __cached__, "
+                                   "__spec__.origin, __path__ changes, data files beside the "
+                                   "module, its own source): one line each, 'path:line: FRZnnn "
+                                   "message', worded for the target Python.  Sources are parsed "
+                                   "by the target interpreter.  Exit 1 with findings, 0 without. "
+                                   "A comment '# frore: ignore' (or '# frore: ignore[FRZ001]') "
+                                   "on the line silences it.")
+    p.add_argument("-m", "--manifest", default="frozen.toml", metavar="PATH",
+                   help="the manifest (default: ./frozen.toml)")
+    p.add_argument("--python", metavar="EXE",
+                   help="lint for this interpreter instead of the manifest's `python`")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("list", help="show the resolved modules",
                        description="One line per module: name, package flag, alias, group, "
@@ -328,5 +369,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"init": cmd_init, "gen": cmd_gen, "regen": cmd_regen, "check": cmd_check,
-            "list": cmd_list, "freeze": cmd_freeze}
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .discover import run_discover
+    if args.write and args.manifest is None:
+        args.manifest = "frozen.toml"
+    if args.manifest is None and Path("frozen.toml").is_file():
+        args.manifest = "frozen.toml"
+    return run_discover(args.python, args.group, args.manifest, args.write, list(args.run_args))
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from .lint import run_lint
+    return run_lint(args.manifest, args.python, args.json)
+
+
+COMMANDS = {"init": cmd_init, "discover": cmd_discover, "lint": cmd_lint, "gen": cmd_gen,
+            "regen": cmd_regen, "check": cmd_check, "list": cmd_list, "freeze": cmd_freeze}
