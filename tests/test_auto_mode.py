@@ -160,3 +160,62 @@ def test_msbuild_configuration_sets_the_default(tmp_path, args, mode):
     props = REPO / "msbuild" / "frore.props"
     assert "FRORE_FROZEN_MODULES_DEFAULT=$(FroreMode);%(PreprocessorDefinitions)" in \
         props.read_text()
+
+
+AUTO_MAIN = r'''
+#include <Python.h>
+#include <stdio.h>
+#include <string.h>
+#include "frozen/frozen_modules.h"
+int main(int argc, char **argv)
+{
+    PyConfig config;
+    if (argc < 2 || frore_install_frozen_modules_at(argv[1]) != 0)
+        return 2;
+    PyConfig_InitIsolatedConfig(&config);
+    if (PyStatus_Exception(PyConfig_SetBytesArgv(&config, argc, argv))
+        || PyStatus_Exception(Py_InitializeFromConfig(&config)))
+        return 3;
+    PyRun_SimpleString("import sys; sys.path.insert(0, sys.argv[1])");
+    printf("%s %d\n", frore_frozen_modules_mode(), frore_frozen_modules_left_out());
+    fflush(stdout);
+    PyRun_SimpleString("import pkg.mod, solo\n"
+                       "for m in (pkg, pkg.mod, solo): print(m.__name__, m.__spec__.origin, m.V)");
+    return Py_FinalizeEx() < 0 ? 4 : 0;
+}
+'''
+
+
+@pytest.mark.needs_make
+@pytest.mark.parametrize("minor", [(3, 8), (3, 10), (3, 13)], ids=lambda m: f"py{m[0]}{m[1]}")
+def test_auto_on_every_table_layout(tmp_path, minor):
+    """The 3.8-3.10 and 3.11+ table layouts both leave out the edited package and keep
+    the rest (the interpreter's own bootstrap entries included, or start-up fails)."""
+    from conftest import build_program, python_for
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("V = 'pkg'\n")
+    (tmp_path / "pkg" / "mod.py").write_text("V = 'mod'\n")
+    (tmp_path / "solo.py").write_text("V = 'solo'\n")
+    (tmp_path / "frozen.toml").write_text(
+        f'python = "{python_for(minor)}"\nsearch-path = ["."]\n\n'
+        '[[group]]\nname = "g"\nmodules = ["<pkg.*>", "solo"]\n')
+    frore("regen", cwd=tmp_path)
+    program = build_program(tmp_path, AUTO_MAIN)
+
+    def runs(mode: str) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if k != "FRORE_FROZEN_MODULES"}
+        env["FRORE_FROZEN_MODULES"] = mode
+        proc = subprocess.run([str(program), str(tmp_path)], cwd="/", env=env, check=True,
+                              capture_output=True, text=True)
+        assert proc.stderr == "", proc.stderr
+        return proc.stdout.splitlines()
+
+    assert runs("auto") == ["auto 0", "pkg frozen pkg", "pkg.mod frozen mod", "solo frozen solo"]
+    for unchanged in (tmp_path / "solo.py", tmp_path / "pkg" / "__init__.py"):
+        os.utime(unchanged, (program.stat().st_mtime - 60,) * 2)     # written before the build
+    (tmp_path / "pkg" / "mod.py").write_text("V = 'edited'\n")
+    newer_than(tmp_path / "pkg" / "mod.py", program)
+    assert runs("auto") == ["auto 2", f"pkg {tmp_path}/pkg/__init__.py pkg",
+                            f"pkg.mod {tmp_path}/pkg/mod.py edited", "solo frozen solo"]
+    assert runs("on")[1:] == ["pkg frozen pkg", "pkg.mod frozen mod", "solo frozen solo"]
