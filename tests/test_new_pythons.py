@@ -273,3 +273,22 @@ def test_strict_flags_with_gcc_and_gxx_16(sid, project, version, switch):
             proc = sid.run([compiler, *flags, *switch, "-isystem", f"/usr/include/python{version}",
                             "-c", "-o", "/dev/null", c_file], cwd=inside, check=False)
             assert proc.returncode == 0 and proc.stderr == "", (c_file, proc.stderr)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_discover_and_lint_on_the_real_interpreter(sid, project, version):
+    """frore discover and frore lint with 3.14/3.15 as host and target: the printed group
+    (with -c's 3.14 dedent) is accepted by regen, and lint words its findings for it."""
+    inside, host = project
+    (host / "app").mkdir()
+    (host / "app" / "__init__.py").write_text("import json\nHERE = __file__\n")
+    proc = sid.run([f"python{version}", "-m", "frore", "discover", "--group", "run", "--",
+                    "-c", "\n    import app\n    import textwrap\n"], cwd=inside)
+    assert proc.stdout.startswith('[[group]]\nname = "run"\n'), proc.stdout
+    assert '"<app>",' in proc.stdout and '"textwrap",' in proc.stdout
+    assert f"# frozen by Python {version} already" in proc.stdout
+    (host / "frozen.toml").write_text(f'python = "/usr/bin/python{version}"\n\n' + proc.stdout)
+    sid.run([f"python{version}", "-m", "frore", "regen", "-q"], cwd=inside)
+    lint = sid.run([f"python{version}", "-m", "frore", "lint"], cwd=inside, check=False)
+    assert lint.returncode == 1
+    assert f"app/__init__.py:2: FRZ001 __file__: frozen on Python {version}" in lint.stdout
