@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 from test_code_equality import COMPARE
+from test_embed_versions import XOFF_MAIN
+from test_strict_c import BIG
 
 from conftest import EXAMPLE, REPO, run, sid_root
 
@@ -90,22 +92,6 @@ def main(names):
     out["stock"]["__hello__"] = [_imp.is_frozen("__hello__"), __hello__.__spec__.origin]
     print(json.dumps(out))
     return 0
-'''
-
-XOFF_MAIN = r'''
-#include <Python.h>
-#include "frozen/frozen_modules.h"
-int main(void)
-{
-    PyConfig config;
-    frore_install_frozen_modules();
-    PyConfig_InitIsolatedConfig(&config);
-    config.use_frozen_modules = 0;          /* what -X frozen_modules=off sets */
-    if (PyStatus_Exception(Py_InitializeFromConfig(&config)))
-        return 2;
-    PyRun_SimpleString("import solo, _imp; print(solo.__spec__.origin, _imp.is_frozen('solo'))");
-    return Py_FinalizeEx() < 0 ? 3 : 0;
-}
 '''
 
 XOFF_RULES = '''
@@ -250,7 +236,6 @@ def test_guard_names_both_versions(sid, project):
 
 STRICT = [("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]),
           ("g++", ["-x", "c++", "-Wall", "-Wextra", "-Werror"])]
-BIG = "DATA = {!r}\nTEXT = {!r}\n".format(bytes(range(256)) * 400, "é✓" * 3000)
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -40,6 +40,7 @@ from .paths import posix_relpath
 from .resolve import STDLIB_TOKEN
 from .spec import SpecError, is_dotted, parse_spec
 from .write import write_if_changed
+from .writers import toml
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -483,31 +484,16 @@ def _path_text(source: Path, root: Path) -> str | None:
     return text
 
 
-def toml_string(text: str) -> str:
-    """*text* as a TOML basic string."""
-    escapes = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-               "\r": "\\r"}
-    out = []
-    for char in text:
-        if char in escapes:
-            out.append(escapes[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
 def group_text(name: str, listed: Sequence[Listed]) -> str:
     """A ``[[group]]`` table: one entry per line, comments after the comma."""
-    lines = ["[[group]]", f"name = {toml_string(name)}"]
+    lines = ["[[group]]", f"name = {toml.string(name)}"]
     if not listed:
         lines.append("modules = []")
     else:
         lines.append("modules = [")
         for item in listed:
             comment = f"  # {item.comment}" if item.comment else ""
-            lines.append(f"    {toml_string(item.entry)},{comment}")
+            lines.append(f"    {toml.string(item.entry)},{comment}")
         lines.append("]")
     return "\n".join(lines) + "\n"
 
@@ -689,7 +675,7 @@ def write_group(path: Path, name: str, block: str, python: str | None = None) ->
     else:
         bom, text, old = b"", "", {}
         if python is not None:
-            text = f"python = {toml_string(python)}\n\n"
+            text = f"python = {toml.string(python)}\n\n"
             old = tomllib.loads(text)
     try:
         new_text, replaced = merge_group(text, name, block)

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._worker import NEWEST_TESTED, OLDEST, UNTESTED_OPT_IN
+from ._worker import NEWEST_TESTED, OLDEST, TOO_OLD_EXIT, TOO_OLD_PREFIX, UNTESTED_OPT_IN
 from .errors import EXIT_STALE, FroreError
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from .model import FrozenModule, Interpreter
 
 WORKER = Path(__file__).with_name("_worker.py")
-TOO_OLD_EXIT = 3                      # _worker.py's exit status on Python < 3.8
-TOO_OLD_PREFIX = "frore-worker: too old: "
 TIMEOUT_ENV = "FRORE_TIMEOUT"         # seconds a worker may stay silent (default 60)
 DEFAULT_TIMEOUT = 60.0
 SECONDS_PER_MB = 10.0                 # extra time allowed per MB of source in a request

@@ -7,10 +7,10 @@ written; everything else is a comment saying what the key does.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .errors import FroreError
+from .writers import toml
 
 # Files that are tooling, not application modules.
 NOT_MODULES = {"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "SConstruct", "__init__.py"}
@@ -56,7 +56,7 @@ def entries(folder: Path) -> list[str]:
 
 def render(folder: Path) -> str:
     listed = entries(folder)
-    lines = "".join(f"    {json.dumps(e)},\n" for e in listed)
+    lines = "".join(f"    {toml.string(e)},\n" for e in listed)
     if not listed:
         lines = '    # "mymodule",               # a module: mymodule.py, or a package mymodule/\n'
     return TEMPLATE.format(entries=lines)

@@ -1,4 +1,4 @@
-"""One small writer per language frore writes: C, GNU Make, Meson, CMake, MSBuild.
+"""One small writer per language frore writes: C, GNU Make, Meson, CMake, MSBuild, TOML.
 
 Each writer owns its language's quoting: callers hand it raw text (a path, a
 module name) and say what the text is (a rule target, a shell word, a string
